@@ -1,0 +1,37 @@
+"""Builds the FastAPI app that Reflex serves beside its own backend (`api_transformer`)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from workspace.api import me
+from workspace.api.errors import install_error_handlers
+from workspace.api.idempotency import Idempotency
+from workspace.api.middleware import ApiGuard
+
+ROUTERS = [me.router]
+
+
+def create_api_v1(routers: list[APIRouter] | None = None) -> FastAPI:
+    api = FastAPI(
+        title="Workspace API",
+        version="1.0",
+        description="E-signatures, invoices and business apps. Authenticate with "
+        "`Authorization: Bearer wgs_live_…` or `X-API-Key`.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    install_error_handlers(api)
+    for router in routers if routers is not None else ROUTERS:
+        api.include_router(router)
+    api.add_middleware(Idempotency)
+    api.add_middleware(ApiGuard)
+    return api
+
+
+def create_app(routers: list[APIRouter] | None = None) -> FastAPI:
+    """The outer app: `/api/v1` and public file routes; Reflex mounts its backend inside."""
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    app.mount("/api/v1", create_api_v1(routers))
+    return app

@@ -1,0 +1,41 @@
+"""API key authentication and the per-key rate limit, as a FastAPI dependency."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import Request
+
+from workspace.api import ratelimit
+from workspace.core.actor import Actor
+from workspace.core.db import session_scope
+from workspace.core.errors import RateLimited
+from workspace.core.services.api_keys import authenticate_api_key
+
+
+def raw_key_from(request: Request) -> str:
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return request.headers.get("x-api-key", "").strip()
+
+
+def client_ip(request: Request) -> str | None:
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded:
+        return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else None
+
+
+def api_actor(request: Request) -> Actor:
+    """The organization the key belongs to; 401 for a bad key, 429 over the limit."""
+    with session_scope() as session:
+        actor = authenticate_api_key(session, raw_key=raw_key_from(request))
+    quota = ratelimit.take(actor.api_key_id or "")
+    request.scope.setdefault("state", {})["rate_limit_headers"] = quota.headers()
+    if quota.exceeded:
+        raise RateLimited(
+            "Rate limit exceeded. Retry after the time in Retry-After.",
+            retry_after=max(quota.reset - int(time.time()), 1),
+        )
+    return actor.with_request(ip=client_ip(request), user_agent=request.headers.get("user-agent"))

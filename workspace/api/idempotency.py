@@ -1,0 +1,133 @@
+"""`Idempotency-Key` on POST: the same key and body replays the first response;
+the same key with another body is a 409. Records are kept per API key."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from workspace.api.middleware import send_error
+from workspace.core.db import session_scope
+from workspace.core.models import ApiKey, IdempotencyRecord
+
+
+def _raw_key(headers: dict[bytes, bytes]) -> str:
+    authorization = headers.get(b"authorization", b"").decode(errors="ignore")
+    if authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return headers.get(b"x-api-key", b"").decode(errors="ignore").strip()
+
+
+def _lookup(raw_key: str, idem_key: str) -> tuple[str | None, IdempotencyRecord | None]:
+    with session_scope() as session:
+        key_hash = hashlib.sha256(raw_key.encode()).hexdigest()
+        api_key = session.exec(select(ApiKey).where(ApiKey.key_hash == key_hash)).first()
+        if api_key is None or api_key.revoked_at is not None:
+            return None, None
+        record = session.exec(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.api_key_id == api_key.id, IdempotencyRecord.key == idem_key
+            )
+        ).first()
+        return api_key.id, record
+
+
+def _store(api_key_id: str, idem_key: str, request_hash: str, status: int, body: bytes) -> None:
+    try:
+        with session_scope() as session:
+            session.add(
+                IdempotencyRecord(
+                    api_key_id=api_key_id,
+                    key=idem_key,
+                    request_hash=request_hash,
+                    status_code=status,
+                    response_body=body.decode(errors="replace"),
+                )
+            )
+    except IntegrityError:
+        pass  # a concurrent request with the same key stored it first
+
+
+class Idempotency:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers", []))
+        idem_key = headers.get(b"idempotency-key", b"").decode(errors="ignore").strip()
+        if scope["type"] != "http" or scope["method"] != "POST" or not idem_key:
+            await self.app(scope, receive, send)
+            return
+        if len(idem_key) > 255:
+            await send_error(
+                send, 400, "validation_error", "Idempotency-Key is longer than 255 characters."
+            )
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        request_hash = hashlib.sha256(
+            scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body
+        ).hexdigest()
+        api_key_id, record = await asyncio.to_thread(_lookup, _raw_key(headers), idem_key)
+        if record is not None:
+            if record.request_hash != request_hash:
+                await send_error(
+                    send,
+                    409,
+                    "idempotency_conflict",
+                    "This Idempotency-Key was already used with a different request.",
+                )
+                return
+            payload = record.response_body.encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": record.status_code,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(payload)).encode()),
+                        (b"idempotent-replayed", b"true"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": payload})
+            return
+
+        sent = False
+
+        async def replay_receive() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        status = 0
+        response_chunks: list[bytes] = []
+
+        async def capture_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                response_chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, replay_receive, capture_send)
+        if api_key_id and status and status < 500 and status != 429:
+            response = b"".join(response_chunks)
+            try:
+                json.loads(response or b"null")
+            except ValueError:
+                return
+            await asyncio.to_thread(_store, api_key_id, idem_key, request_hash, status, response)

@@ -1,0 +1,33 @@
+"""Column helpers shared by the table models."""
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column
+from sqlmodel import Field
+
+from workspace.core.clock import now_ms
+
+
+def id_field(prefix: str) -> Any:
+    from workspace.core.ids import new_id
+
+    return Field(default_factory=lambda: new_id(prefix), primary_key=True, max_length=40)
+
+
+def org_field() -> Any:
+    return Field(foreign_key="organization.id", index=True, max_length=40, ondelete="CASCADE")
+
+
+def ms_field(*, index: bool = False, nullable: bool = False) -> Any:
+    """Epoch milliseconds."""
+    kwargs: dict[str, Any] = {"sa_type": BigInteger, "index": index}
+    if not nullable:
+        kwargs["default_factory"] = now_ms
+    else:
+        kwargs["default"] = None
+        kwargs["nullable"] = True
+    return Field(**kwargs)
+
+
+def json_field(default_factory: Any = dict) -> Any:
+    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,122 @@
+"""Append-only, hash-chained audit log (one chain per subject)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from workspace.core.actor import Actor
+from workspace.core.clock import now_ms
+from workspace.core.models import AuditLog
+
+
+def _row_hash(row: AuditLog) -> str:
+    material = json.dumps(
+        [
+            row.prev_hash,
+            row.id,
+            row.org_id,
+            row.subject_type,
+            row.subject_id,
+            row.seq,
+            row.action,
+            row.description,
+            row.actor_type,
+            row.actor_email,
+            row.ip_address,
+            row.user_agent,
+            row.data,
+            row.created_at,
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _last_row(session: Session, org_id: str, subject_type: str, subject_id: str) -> AuditLog | None:
+    return session.exec(
+        select(AuditLog)
+        .where(
+            AuditLog.org_id == org_id,
+            AuditLog.subject_type == subject_type,
+            AuditLog.subject_id == subject_id,
+        )
+        .order_by(col(AuditLog.seq).desc())
+        .limit(1)
+    ).first()
+
+
+def record_audit(
+    session: Session,
+    *,
+    actor: Actor,
+    subject_type: str,
+    subject_id: str,
+    action: str,
+    description: str = "",
+    data: dict[str, Any] | None = None,
+    actor_email: str | None = None,
+) -> AuditLog:
+    """Append one row to the subject's chain, inside the caller's transaction."""
+    previous = _last_row(session, actor.org_id, subject_type, subject_id)
+    row = AuditLog(
+        org_id=actor.org_id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        seq=(previous.seq + 1) if previous else 1,
+        action=action,
+        description=description,
+        actor_type=actor.type,
+        actor_email=actor_email if actor_email is not None else actor.email,
+        ip_address=actor.ip,
+        user_agent=(actor.user_agent or None) and actor.user_agent[:500],
+        data=data or {},
+        created_at=now_ms(),
+        prev_hash=previous.hash if previous else "",
+        hash="",
+    )
+    row.hash = _row_hash(row)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_audit(
+    session: Session, *, org_id: str, subject_type: str, subject_id: str, limit: int = 500
+) -> list[AuditLog]:
+    return list(
+        session.exec(
+            select(AuditLog)
+            .where(
+                AuditLog.org_id == org_id,
+                AuditLog.subject_type == subject_type,
+                AuditLog.subject_id == subject_id,
+            )
+            .order_by(col(AuditLog.seq))
+            .limit(limit)
+        )
+    )
+
+
+def chain_head(session: Session, *, org_id: str, subject_type: str, subject_id: str) -> str:
+    last = _last_row(session, org_id, subject_type, subject_id)
+    return last.hash if last else ""
+
+
+def verify_chain(session: Session, *, org_id: str, subject_type: str, subject_id: str) -> bool:
+    """True when every row's hash matches its content and links to the row before it."""
+    previous_hash = ""
+    expected_seq = 1
+    for row in list_audit(
+        session, org_id=org_id, subject_type=subject_type, subject_id=subject_id, limit=1_000_000
+    ):
+        if row.seq != expected_seq or row.prev_hash != previous_hash or _row_hash(row) != row.hash:
+            return False
+        previous_hash = row.hash
+        expected_seq += 1
+    return True

@@ -1,0 +1,34 @@
+"""Outgoing events. Written in the caller's transaction, so a rollback drops the event too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session
+
+from workspace.core.actor import Actor
+from workspace.core.models import Event
+
+# Called with (session, event) inside the same transaction; the webhook module
+# registers one to schedule deliveries.
+_listeners: list[Callable[[Session, Event], None]] = []
+
+
+def on_event(listener: Callable[[Session, Event], None]) -> Callable[[Session, Event], None]:
+    _listeners.append(listener)
+    return listener
+
+
+def emit_event(session: Session, *, actor: Actor, type: str, data: dict[str, Any]) -> Event:
+    event = Event(org_id=actor.org_id, type=type, data=data, test_mode=actor.test_mode)
+    session.add(event)
+    session.flush()
+    for listener in _listeners:
+        listener(session, event)
+    return event
+
+
+def event_payload(event: Event) -> dict[str, Any]:
+    """The body delivered to webhooks: {id, type, created, data}."""
+    return {"id": event.id, "type": event.type, "created": event.created_at, "data": event.data}

@@ -1,0 +1,33 @@
+"""Small input checks shared by services."""
+
+import re
+
+from workspace.core.errors import ValidationFailed
+
+EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+
+
+def clean_email(value: str | None, *, field: str = "email") -> str:
+    email = (value or "").strip().lower()
+    if not email or len(email) > 320 or not EMAIL_RE.match(email):
+        raise ValidationFailed("Enter a valid email address.", field=field, value=value)
+    return email
+
+
+def clean_text(
+    value: str | None, *, field: str, max_length: int = 200, required: bool = True
+) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationFailed(f"{field} is required.", field=field)
+    if len(text) > max_length:
+        raise ValidationFailed(f"{field} must be at most {max_length} characters.", field=field)
+    return text
+
+
+def check_password(password: str | None, *, field: str = "password") -> str:
+    if not password or len(password) < 8:
+        raise ValidationFailed("Use at least 8 characters for the password.", field=field)
+    if len(password) > 256:
+        raise ValidationFailed("The password is too long.", field=field)
+    return password

@@ -1,0 +1,194 @@
+"""The signed-in app shell: sidebar navigation, header and page body."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from workspace.ui.state import AuthState
+
+NAV = [
+    ("Dashboard", "/", "layout-dashboard"),
+    ("Templates", "/templates", "file-text"),
+    ("Envelopes", "/envelopes", "send"),
+    ("Invoices", "/invoices", "receipt"),
+    ("Business Intake", "/business-intake", "building-2"),
+    ("Hiring Packets", "/hiring-packets", "user-plus"),
+    ("Renewals & Compliance", "/renewals-compliance", "shield-check"),
+    ("Webhooks", "/webhooks", "webhook"),
+    ("Mailbox", "/mailbox", "mail"),
+    ("Settings", "/settings", "settings"),
+]
+
+
+def _nav_item(label: str, href: str, icon: str) -> rx.Component:
+    path = rx.State.router.page.path
+    active = (path == href) if href == "/" else path.startswith(href)
+    return rx.link(
+        rx.hstack(
+            rx.icon(icon, size=18),
+            rx.text(label, size="2", weight="medium"),
+            spacing="3",
+            align="center",
+        ),
+        href=href,
+        underline="none",
+        padding="8px 12px",
+        border_radius="8px",
+        width="100%",
+        color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
+        background=rx.cond(active, rx.color("accent", 3), "transparent"),
+        _hover={"background": rx.color("gray", 3)},
+    )
+
+
+def _nav() -> rx.Component:
+    return rx.vstack(*[_nav_item(*item) for item in NAV], spacing="1", width="100%")
+
+
+def _brand() -> rx.Component:
+    return rx.hstack(
+        rx.box(
+            rx.icon("pen-line", size=18, color="white"),
+            background=rx.color("accent", 9),
+            padding="6px",
+            border_radius="8px",
+        ),
+        rx.text("Workspace", weight="bold", size="4"),
+        align="center",
+        spacing="2",
+    )
+
+
+def _user_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.icon("circle-user", size=18),
+                rx.text(AuthState.user_email, size="2"),
+                variant="ghost",
+                color_scheme="gray",
+                id="user-menu",
+            ),
+        ),
+        rx.menu.content(
+            rx.menu.item(rx.text(AuthState.org_name, weight="bold"), disabled=True),
+            rx.menu.item(rx.text("Role: ", AuthState.role), disabled=True),
+            rx.menu.separator(),
+            rx.menu.item("Settings", on_select=rx.redirect("/settings")),
+            rx.menu.item("Log out", color="red", on_select=AuthState.log_out),
+        ),
+    )
+
+
+def app_shell(
+    *children: rx.Component, title: str, actions: rx.Component | None = None
+) -> rx.Component:
+    """Sidebar on wide screens, a drawer menu on phones."""
+    header = rx.hstack(
+        rx.hstack(
+            rx.box(
+                rx.drawer.root(
+                    rx.drawer.trigger(
+                        rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Menu")
+                    ),
+                    rx.drawer.overlay(),
+                    rx.drawer.portal(
+                        rx.drawer.content(
+                            rx.vstack(_brand(), rx.divider(), _nav(), spacing="4", padding="16px"),
+                            background=rx.color("gray", 1),
+                            width="260px",
+                            height="100%",
+                        )
+                    ),
+                    direction="left",
+                ),
+                display=["block", "block", "none"],
+            ),
+            rx.heading(title, size="6"),
+            align="center",
+            spacing="3",
+        ),
+        rx.hstack(actions or rx.fragment(), _user_menu(), align="center", spacing="3"),
+        justify="between",
+        align="center",
+        width="100%",
+        padding_y="14px",
+    )
+    sidebar = rx.box(
+        rx.vstack(
+            _brand(),
+            rx.text(AuthState.org_name, size="1", color=rx.color("gray", 10), padding_left="4px"),
+            rx.divider(),
+            _nav(),
+            spacing="3",
+            padding="20px 14px",
+        ),
+        width="250px",
+        min_width="250px",
+        height="100vh",
+        position="sticky",
+        top="0",
+        border_right=f"1px solid {rx.color('gray', 4)}",
+        background=rx.color("gray", 2),
+        display=["none", "none", "block"],
+    )
+    return rx.hstack(
+        sidebar,
+        rx.box(
+            header,
+            rx.vstack(*children, spacing="4", width="100%"),
+            padding_x=["14px", "20px", "32px"],
+            padding_bottom="40px",
+            width="100%",
+            max_width="1200px",
+        ),
+        spacing="0",
+        align="start",
+        width="100%",
+        min_height="100vh",
+    )
+
+
+def empty_state(
+    icon: str, heading: str, text: str, action: rx.Component | None = None
+) -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.box(
+                rx.icon(icon, size=28, color=rx.color("accent", 10)),
+                background=rx.color("accent", 3),
+                padding="14px",
+                border_radius="999px",
+            ),
+            rx.heading(heading, size="4"),
+            rx.text(text, color=rx.color("gray", 11), text_align="center", max_width="440px"),
+            action or rx.fragment(),
+            align="center",
+            spacing="3",
+        ),
+        padding="56px 16px",
+        border=f"1px dashed {rx.color('gray', 6)}",
+        border_radius="12px",
+        width="100%",
+    )
+
+
+def card(*children: rx.Component, **props) -> rx.Component:
+    return rx.card(*children, width="100%", **props)
+
+
+def public_shell(*children: rx.Component) -> rx.Component:
+    """Centered column for login and other pages without an account."""
+    return rx.center(
+        rx.vstack(
+            _brand(),
+            rx.card(rx.vstack(*children, spacing="4", width="100%"), width="100%", size="3"),
+            spacing="5",
+            align="center",
+            width="100%",
+            max_width="420px",
+        ),
+        min_height="100vh",
+        padding="16px",
+        background=rx.color("gray", 2),
+    )

@@ -1,0 +1,46 @@
+"""Sections of the app whose pages are not built yet show an honest empty state."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from workspace.ui.layout import app_shell, empty_state
+
+UPCOMING = {
+    "/templates": ("Templates", "file-text", "Reusable PDF templates with signer fields."),
+    "/envelopes": ("Envelopes", "send", "Documents sent for signature and their progress."),
+    "/invoices": ("Invoices", "receipt", "Client invoices, payments and reminders."),
+    "/business-intake": (
+        "Business Intake",
+        "building-2",
+        "Onboard clients, vendors and partners with checklists.",
+    ),
+    "/hiring-packets": (
+        "Hiring Packets",
+        "user-plus",
+        "Offer letters, forms and onboarding tasks for new hires.",
+    ),
+    "/renewals-compliance": (
+        "Renewals & Compliance",
+        "shield-check",
+        "Licenses, certificates and renewals with reminders.",
+    ),
+    "/webhooks": ("Webhooks", "webhook", "Signed event notifications to your systems."),
+}
+
+
+def section_page(route: str):
+    title, icon, text = UPCOMING[route]
+
+    def page() -> rx.Component:
+        return app_shell(
+            empty_state(
+                icon,
+                f"{title} is not available in this version yet",
+                f"{text} This section arrives in an upcoming release; nothing is stored here yet.",
+            ),
+            title=title,
+        )
+
+    page.__name__ = f"section_{route.strip('/').replace('-', '_')}"
+    return page

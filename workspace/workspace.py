@@ -1,0 +1,31 @@
+"""The Reflex app: UI pages, the REST API (`/api/v1`) and the background job runner."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import reflex as rx
+
+import workspace.core.services  # noqa: F401  (registers job handlers and event listeners)
+from workspace.api.app import create_app
+from workspace.core.config import get_settings
+from workspace.core.jobs import Runner
+from workspace.ui.routes import add_pages
+
+settings = get_settings()
+
+app = rx.App(
+    api_transformer=create_app(),
+    head_components=[rx.el.meta(name="theme-color", content="#4f46e5")],
+)
+add_pages(app)
+
+
+@app.register_lifespan_task
+async def job_runner():
+    """Runs due jobs (mail delivery, webhooks, reminders, expiry) while the app is up."""
+    if not get_settings().run_jobs:
+        return
+    with contextlib.suppress(asyncio.CancelledError):
+        await Runner().run_forever()
