@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from workspace.api import me
+from workspace.api import files, me
 from workspace.api.errors import install_error_handlers
 from workspace.api.idempotency import Idempotency
 from workspace.api.middleware import ApiGuard
@@ -34,4 +34,5 @@ def create_app(routers: list[APIRouter] | None = None) -> FastAPI:
     """The outer app: `/api/v1` and public file routes; Reflex mounts its backend inside."""
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     app.mount("/api/v1", create_api_v1(routers))
+    app.include_router(files.router)
     return app

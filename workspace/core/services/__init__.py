@@ -1,3 +1,12 @@
 """Importing this package registers every job handler, event listener and re-wrap hook."""
 
-from workspace.core.services import accounts, api_keys, audit, events, mail  # noqa: F401
+from workspace.core.services import (  # noqa: F401
+    accounts,
+    api_keys,
+    audit,
+    branding,
+    events,
+    mail,
+    mailbox,
+    overview,
+)

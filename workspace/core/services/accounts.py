@@ -353,6 +353,26 @@ def list_pending_invitations(session: Session, *, actor: Actor) -> list[Invitati
     )
 
 
+def revoke_invitation(session: Session, *, actor: Actor, invitation_id: str) -> Invitation:
+    """Withdraw a pending invitation; its link stops working."""
+    actor.require_admin()
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.org_id != actor.org_id:
+        raise NotFound("Invitation not found.")
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation has already been accepted.")
+    session.delete(invitation)
+    record_audit(
+        session,
+        actor=actor,
+        subject_type="organization",
+        subject_id=actor.org_id,
+        action="invitation_revoked",
+        description=f"Invitation of {invitation.email} withdrawn",
+    )
+    return invitation
+
+
 def change_member_role(
     session: Session, *, actor: Actor, membership_id: str, role: str
 ) -> Membership:

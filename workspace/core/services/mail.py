@@ -17,6 +17,7 @@ from workspace.core.db import session_scope
 from workspace.core.errors import NotFound
 from workspace.core.jobs import enqueue, job_handler
 from workspace.core.models import Organization, OutboxMessage
+from workspace.core.services.branding import logo_url
 
 DELIVER_KIND = "mail.deliver"
 
@@ -52,13 +53,27 @@ def render_email(
         '<div style="font-family:-apple-system,Segoe UI,Roboto,sans-serif;background:#f4f4f7;'
         'padding:24px"><div style="max-width:560px;margin:auto;background:#fff;'
         'border-radius:12px;padding:28px;color:#1f2937">'
-        f'<div style="font-weight:700;color:{html.escape(brand)};margin-bottom:16px">'
-        f"{html.escape(org_name)}</div>"
+        f"{_masthead(org, org_name, brand)}"
         f'<h2 style="margin:0 0 16px;font-size:20px">{html.escape(heading)}</h2>{body}{button}'
         f'<p style="color:#6b7280;font-size:12px;margin-top:28px">'
         f"{html.escape(footer or f'Sent by {org_name} via Workspace')}</p></div></div>"
     )
     return "\n".join(text_parts), html_body
+
+
+def _masthead(org: Organization | None, org_name: str, brand: str) -> str:
+    """The organization's logo (an absolute URL, as mail clients need) beside its name."""
+    logo = logo_url(org, get_settings().public_base_url)
+    image = (
+        f'<img src="{html.escape(logo, quote=True)}" alt="" height="32" '
+        'style="height:32px;max-width:160px;vertical-align:middle;margin-right:10px">'
+        if logo
+        else ""
+    )
+    return (
+        f'<div style="font-weight:700;color:{html.escape(brand)};margin-bottom:16px">'
+        f"{image}{html.escape(org_name)}</div>"
+    )
 
 
 def send_mail(
@@ -141,9 +156,17 @@ def deliver_message(payload: dict) -> None:
 
 
 def list_outbox(
-    session: Session, *, org_id: str, limit: int = 50, offset: int = 0, search: str = ""
+    session: Session,
+    *,
+    org_id: str,
+    limit: int = 50,
+    offset: int = 0,
+    search: str = "",
+    status: str = "",
 ) -> tuple[list[OutboxMessage], int]:
     query = select(OutboxMessage).where(OutboxMessage.org_id == org_id)
+    if status:
+        query = query.where(OutboxMessage.status == status)
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(
