@@ -11,6 +11,7 @@ import workspace.core.services  # noqa: F401  (registers job handlers and event 
 from workspace.api.app import create_app
 from workspace.core.config import get_settings
 from workspace.core.jobs import Runner
+from workspace.mcp import mcp_lifespan
 from workspace.ui.routes import add_pages
 
 settings = get_settings()
@@ -20,6 +21,7 @@ app = rx.App(
     head_components=[rx.el.meta(name="theme-color", content="#4f46e5")],
 )
 add_pages(app)
+app.register_lifespan_task(mcp_lifespan)
 
 
 @app.register_lifespan_task

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import APIRouter, FastAPI
+from starlette.routing import Route
 
 from workspace.api import files, me
 from workspace.api.errors import install_error_handlers
@@ -32,7 +35,16 @@ def create_api_v1(routers: list[APIRouter] | None = None) -> FastAPI:
 
 def create_app(routers: list[APIRouter] | None = None) -> FastAPI:
     """The outer app: `/api/v1` and public file routes; Reflex mounts its backend inside."""
-    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    from workspace.mcp import mcp_endpoint, mcp_lifespan
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        # Under Reflex the same context runs as a lifespan task (mounted apps get none).
+        async with mcp_lifespan():
+            yield
+
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan)
     app.mount("/api/v1", create_api_v1(routers))
     app.include_router(files.router)
+    app.router.routes.append(Route("/api/mcp", mcp_endpoint, methods=["GET", "POST", "DELETE"]))
     return app

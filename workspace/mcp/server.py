@@ -1,0 +1,108 @@
+"""MCP endpoint (streamable HTTP at /api/mcp): tools over the same services as the REST API.
+
+Clients authenticate with the same API keys (`Authorization: Bearer wgs_live_…` or
+`X-API-Key`). Each area registers its tools with `@mcp.tool` in its own module below
+`workspace.mcp`, reading the caller with `current_actor()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from starlette.types import Receive, Scope, Send
+
+from workspace.core.actor import Actor
+from workspace.core.db import session_scope
+from workspace.core.errors import DomainError
+from workspace.core.services.api_keys import authenticate_api_key
+
+_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("mcp_actor", default=None)
+
+mcp = MCPServer(
+    name="Workspace",
+    instructions="Send documents for signature, manage templates, invoices and business "
+    "records of the organization that owns the API key.",
+)
+
+
+def current_actor() -> Actor:
+    actor = _actor.get()
+    if actor is None:
+        raise PermissionError("Not authenticated")
+    return actor
+
+
+def tool_error(exc: DomainError) -> str:
+    """Domain errors become a readable tool result instead of a protocol error."""
+    return json.dumps({"error": exc.code, "message": exc.message, "details": exc.details})
+
+
+_session_manager: StreamableHTTPSessionManager | None = None
+
+
+def _manager() -> StreamableHTTPSessionManager:
+    global _session_manager
+    if _session_manager is None:
+        _session_manager = StreamableHTTPSessionManager(
+            app=mcp._lowlevel_server, json_response=True, stateless=True
+        )
+    return _session_manager
+
+
+@contextlib.asynccontextmanager
+async def mcp_lifespan() -> AsyncIterator[None]:
+    """Runs the session manager for the life of the app (a Reflex lifespan task)."""
+    global _session_manager
+    _session_manager = None
+    async with _manager().run():
+        yield
+
+
+def _raw_key(scope: Scope) -> str:
+    headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+    authorization = headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return headers.get("x-api-key", "").strip()
+
+
+async def _unauthorized(send: Send, message: str) -> None:
+    body = json.dumps({"error": "unauthorized", "message": message}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class McpEndpoint:
+    """ASGI app for /api/mcp: authenticate the API key, then hand over to the MCP transport."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            with session_scope() as session:
+                actor = authenticate_api_key(session, raw_key=_raw_key(scope))
+        except DomainError as exc:
+            await _unauthorized(send, exc.message)
+            return
+        token = _actor.set(actor)
+        try:
+            await _manager().handle_request(scope, receive, send)
+        finally:
+            _actor.reset(token)
+
+
+mcp_endpoint = McpEndpoint()
+
+
+def as_json(data: Any) -> str:
+    return json.dumps(data, default=str)
