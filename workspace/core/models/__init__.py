@@ -10,20 +10,36 @@ from workspace.core.models.accounts import (
     PasswordReset,
     User,
 )
+from workspace.core.models.invoices import (
+    Customer,
+    Invoice,
+    InvoiceCounter,
+    InvoiceSettings,
+    LineItem,
+    Payment,
+    Subscription,
+)
 from workspace.core.models.platform import AuditLog, Event, IdempotencyRecord, Job, OutboxMessage
 
 __all__ = [
     "ApiKey",
     "AuditLog",
+    "Customer",
     "Event",
     "IdempotencyRecord",
     "Invitation",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceSettings",
     "Job",
+    "LineItem",
     "LoginAttempt",
     "LoginSession",
     "Membership",
     "Organization",
     "OutboxMessage",
     "PasswordReset",
+    "Payment",
+    "Subscription",
     "User",
 ]

@@ -6,8 +6,11 @@ from workspace.core.services import (  # noqa: F401
     api_keys,
     audit,
     branding,
+    customers,
     events,
+    invoices,
     mail,
     mailbox,
     overview,
+    subscriptions,
 )

@@ -1,0 +1,140 @@
+"""Customers: the people and companies an organization invoices."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from workspace.core.actor import Actor
+from workspace.core.clock import now_ms
+from workspace.core.errors import Conflict, NotFound
+from workspace.core.models import Customer
+from workspace.core.schemas.invoices import CustomerCreate, CustomerUpdate
+from workspace.core.services.audit import record_audit
+from workspace.core.validation import clean_email, clean_text
+
+
+def get_customer(session: Session, *, actor: Actor, customer_id: str) -> Customer:
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.org_id != actor.org_id or customer.test_mode != actor.test_mode:
+        raise NotFound("Customer not found.", details={"field": "id", "value": customer_id})
+    return customer
+
+
+def _by_email(session: Session, actor: Actor, email: str) -> Customer | None:
+    return session.exec(
+        select(Customer).where(
+            Customer.org_id == actor.org_id,
+            Customer.test_mode == actor.test_mode,
+            Customer.email == email,
+        )
+    ).first()
+
+
+def _duplicate(existing: Customer) -> Conflict:
+    return Conflict(
+        f"A customer with the email {existing.email} already exists.",
+        details={"field": "email", "existingCustomerId": existing.id},
+    )
+
+
+def _save(session: Session, actor: Actor, customer: Customer) -> None:
+    """Flush, turning a concurrent duplicate email into the same 409."""
+    try:
+        with session.begin_nested():
+            session.add(customer)
+            session.flush()
+    except IntegrityError:
+        existing = _by_email(session, actor, customer.email)
+        if existing is None:
+            raise
+        raise _duplicate(existing) from None
+
+
+def create_customer(session: Session, *, actor: Actor, data: CustomerCreate) -> Customer:
+    """409 with `existingCustomerId` when the email is already a customer."""
+    email = clean_email(data.email)
+    existing = _by_email(session, actor, email)
+    if existing is not None:
+        raise _duplicate(existing)
+    customer = Customer(
+        org_id=actor.org_id,
+        name=clean_text(data.name, field="name"),
+        email=email,
+        phone_number=clean_text(
+            data.phone_number, field="phoneNumber", max_length=40, required=False
+        ),
+        company=clean_text(data.company, field="company", required=False),
+        test_mode=actor.test_mode,
+    )
+    _save(session, actor, customer)
+    record_audit(
+        session,
+        actor=actor,
+        subject_type="customer",
+        subject_id=customer.id,
+        action="customer.created",
+        description=f"Customer {customer.name} <{customer.email}> created",
+    )
+    return customer
+
+
+def update_customer(
+    session: Session, *, actor: Actor, customer_id: str, data: CustomerUpdate
+) -> Customer:
+    customer = get_customer(session, actor=actor, customer_id=customer_id)
+    changed: dict[str, str] = {}
+    if data.name is not None:
+        changed["name"] = customer.name = clean_text(data.name, field="name")
+    if data.email is not None:
+        email = clean_email(data.email)
+        existing = _by_email(session, actor, email)
+        if existing is not None and existing.id != customer.id:
+            raise _duplicate(existing)
+        changed["email"] = customer.email = email
+    if data.phone_number is not None:
+        changed["phoneNumber"] = customer.phone_number = clean_text(
+            data.phone_number, field="phoneNumber", max_length=40, required=False
+        )
+    if data.company is not None:
+        changed["company"] = customer.company = clean_text(
+            data.company, field="company", required=False
+        )
+    customer.updated_at = now_ms()
+    _save(session, actor, customer)
+    record_audit(
+        session,
+        actor=actor,
+        subject_type="customer",
+        subject_id=customer.id,
+        action="customer.updated",
+        description=f"Customer {customer.name} updated",
+        data={"changed": sorted(changed)},
+    )
+    return customer
+
+
+def list_customers(
+    session: Session, *, actor: Actor, search: str = "", limit: int = 100, offset: int = 0
+) -> tuple[list[Customer], int]:
+    query = select(Customer).where(
+        Customer.org_id == actor.org_id, Customer.test_mode == actor.test_mode
+    )
+    search = search.strip().lower()
+    if search:
+        pattern = f"%{search}%"
+        query = query.where(
+            or_(
+                func.lower(Customer.name).like(pattern),
+                func.lower(Customer.email).like(pattern),
+                func.lower(Customer.company).like(pattern),
+            )
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(func.lower(Customer.name), col(Customer.created_at))
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(rows), total
