@@ -7,12 +7,12 @@ import contextlib
 from fastapi import APIRouter, FastAPI
 from starlette.routing import Route
 
-from workspace.api import files, me
+from workspace.api import customers, files, invoices, me, subscriptions
 from workspace.api.errors import install_error_handlers
 from workspace.api.idempotency import Idempotency
 from workspace.api.middleware import ApiGuard
 
-ROUTERS = [me.router]
+ROUTERS = [me.router, invoices.router, customers.router, subscriptions.router]
 
 
 def create_api_v1(routers: list[APIRouter] | None = None) -> FastAPI:
@@ -46,5 +46,6 @@ def create_app(routers: list[APIRouter] | None = None) -> FastAPI:
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan)
     app.mount("/api/v1", create_api_v1(routers))
     app.include_router(files.router)
+    app.include_router(invoices.public_router)
     app.router.routes.append(Route("/api/mcp", mcp_endpoint, methods=["GET", "POST", "DELETE"]))
     return app
