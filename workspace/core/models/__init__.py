@@ -20,6 +20,7 @@ from workspace.core.models.invoices import (
     Subscription,
 )
 from workspace.core.models.platform import AuditLog, Event, IdempotencyRecord, Job, OutboxMessage
+from workspace.core.models.templates import Package, PdfDocument, Template
 
 __all__ = [
     "ApiKey",
@@ -38,8 +39,11 @@ __all__ = [
     "Membership",
     "Organization",
     "OutboxMessage",
+    "Package",
     "PasswordReset",
     "Payment",
+    "PdfDocument",
     "Subscription",
+    "Template",
     "User",
 ]

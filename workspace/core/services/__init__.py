@@ -13,4 +13,5 @@ from workspace.core.services import (  # noqa: F401
     mailbox,
     overview,
     subscriptions,
+    templates,
 )
