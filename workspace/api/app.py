@@ -7,12 +7,18 @@ import contextlib
 from fastapi import APIRouter, FastAPI
 from starlette.routing import Route
 
-from workspace.api import customers, files, invoices, me, subscriptions
+from workspace.api import customers, files, invoices, me, records, subscriptions
 from workspace.api.errors import install_error_handlers
 from workspace.api.idempotency import Idempotency
 from workspace.api.middleware import ApiGuard
 
-ROUTERS = [me.router, invoices.router, customers.router, subscriptions.router]
+ROUTERS = [
+    me.router,
+    invoices.router,
+    customers.router,
+    subscriptions.router,
+    *records.ROUTERS,
+]
 
 
 def create_api_v1(routers: list[APIRouter] | None = None) -> FastAPI:

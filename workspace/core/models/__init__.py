@@ -20,9 +20,27 @@ from workspace.core.models.invoices import (
     Subscription,
 )
 from workspace.core.models.platform import AuditLog, Event, IdempotencyRecord, Job, OutboxMessage
+from workspace.core.models.records import (
+    AppRecord,
+    Approval,
+    ApprovalStep,
+    PortalLink,
+    RecordDocument,
+    RecordTask,
+    TeamAssignment,
+    VaultItem,
+)
 from workspace.core.models.templates import Package, PdfDocument, Template
 
 __all__ = [
+    "AppRecord",
+    "Approval",
+    "ApprovalStep",
+    "PortalLink",
+    "RecordDocument",
+    "RecordTask",
+    "TeamAssignment",
+    "VaultItem",
     "ApiKey",
     "AuditLog",
     "Customer",

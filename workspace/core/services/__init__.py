@@ -4,6 +4,7 @@ from workspace.core.pdf import ca  # noqa: F401  (re-wrap hook for the signing k
 from workspace.core.services import (  # noqa: F401
     accounts,
     api_keys,
+    approvals,
     audit,
     branding,
     customers,
@@ -12,6 +13,9 @@ from workspace.core.services import (  # noqa: F401
     mail,
     mailbox,
     overview,
+    portal,
+    records,
+    renewals,
     subscriptions,
     templates,
 )
