@@ -7,7 +7,16 @@ import contextlib
 from fastapi import APIRouter, FastAPI
 from starlette.routing import Route
 
-from workspace.api import customers, files, invoices, me, records, subscriptions
+from workspace.api import (
+    customers,
+    envelope_files,
+    envelopes,
+    files,
+    invoices,
+    me,
+    records,
+    subscriptions,
+)
 from workspace.api.errors import install_error_handlers
 from workspace.api.idempotency import Idempotency
 from workspace.api.middleware import ApiGuard
@@ -18,6 +27,7 @@ ROUTERS = [
     customers.router,
     subscriptions.router,
     *records.ROUTERS,
+    envelopes.router,
 ]
 
 
@@ -52,6 +62,7 @@ def create_app(routers: list[APIRouter] | None = None) -> FastAPI:
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan)
     app.mount("/api/v1", create_api_v1(routers))
     app.include_router(files.router)
+    app.include_router(envelope_files.router)
     app.include_router(invoices.public_router)
     app.router.routes.append(Route("/api/mcp", mcp_endpoint, methods=["GET", "POST", "DELETE"]))
     return app

@@ -10,6 +10,7 @@ from workspace.core.models.accounts import (
     PasswordReset,
     User,
 )
+from workspace.core.models.envelopes import Envelope, EnvelopeSigner
 from workspace.core.models.invoices import (
     Customer,
     Invoice,
@@ -44,6 +45,8 @@ __all__ = [
     "ApiKey",
     "AuditLog",
     "Customer",
+    "Envelope",
+    "EnvelopeSigner",
     "Event",
     "IdempotencyRecord",
     "Invitation",

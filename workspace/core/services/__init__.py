@@ -8,6 +8,7 @@ from workspace.core.services import (  # noqa: F401
     audit,
     branding,
     customers,
+    envelopes,
     events,
     invoices,
     mail,
@@ -16,6 +17,7 @@ from workspace.core.services import (  # noqa: F401
     portal,
     records,
     renewals,
+    signing,
     subscriptions,
     templates,
 )
