@@ -33,7 +33,7 @@ def test_defaults(monkeypatch, tmp_path):
     assert settings.public_base_url == "http://localhost:3000"
     assert settings.database_url == f"sqlite:///{tmp_path / 'workspace.db'}"
     assert settings.smtp_url is None
-    assert settings.max_body_bytes == 60 * 1024 * 1024
+    assert settings.max_body_bytes == 72 * 1024 * 1024
 
 
 def test_postgres_url_uses_psycopg(monkeypatch):

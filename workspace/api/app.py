@@ -16,6 +16,7 @@ from workspace.api import (
     me,
     records,
     subscriptions,
+    templates,
 )
 from workspace.api.errors import install_error_handlers
 from workspace.api.idempotency import Idempotency
@@ -28,6 +29,7 @@ ROUTERS = [
     subscriptions.router,
     *records.ROUTERS,
     envelopes.router,
+    templates.router,
 ]
 
 
@@ -64,5 +66,6 @@ def create_app(routers: list[APIRouter] | None = None) -> FastAPI:
     app.include_router(files.router)
     app.include_router(envelope_files.router)
     app.include_router(invoices.public_router)
+    app.include_router(templates.public_router)
     app.router.routes.append(Route("/api/mcp", mcp_endpoint, methods=["GET", "POST", "DELETE"]))
     return app

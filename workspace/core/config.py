@@ -106,7 +106,8 @@ def load_settings() -> Settings:
         mail_from=mail_from,
         secret_key_file=Path(os.environ.get("SECRET_KEY_FILE") or data_dir / "secret.key"),
         master_key_file=Path(os.environ.get("MASTER_KEY_FILE") or data_dir / "master.keys"),
-        max_body_bytes=_int("MAX_BODY_BYTES", 60 * 1024 * 1024, minimum=1024),
+        # A 50 MB PDF (the template limit) is about 67 MB once base64-encoded in JSON.
+        max_body_bytes=_int("MAX_BODY_BYTES", 72 * 1024 * 1024, minimum=1024),
         rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 600, minimum=1),
         allow_private_webhook_targets=_bool("ALLOW_PRIVATE_WEBHOOK_TARGETS", False),
         timestamp_authority_url=_url(

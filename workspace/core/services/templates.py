@@ -124,6 +124,15 @@ def get_document(session: Session, *, actor: Actor, document_id: str) -> PdfDocu
     return document
 
 
+def linked_document(session: Session, *, document_id: str) -> PdfDocument:
+    """The document behind a signed link (`document_url`, `page_image_url`): the caller has
+    already verified the signature, which is the authorization."""
+    document = session.get(PdfDocument, document_id)
+    if document is None:
+        raise NotFound("Document not found.")
+    return document
+
+
 def document_frames(document: PdfDocument) -> list[PageFrame]:
     """Page frames (visible size in points, crop box, rotation), index 0 = page 1."""
     return [frame_from_json(page) for page in document.pages]
