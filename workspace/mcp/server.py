@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.types import Receive, Scope, Send
 
 from workspace.core.actor import Actor
@@ -38,9 +40,26 @@ def current_actor() -> Actor:
     return actor
 
 
-def tool_error(exc: DomainError) -> str:
-    """Domain errors become a readable tool result instead of a protocol error."""
-    return json.dumps({"error": exc.code, "message": exc.message, "details": exc.details})
+def run_tool(work: Callable[[Session, Actor], Any]) -> str:
+    """Run `work(session, actor)` in one transaction and return its result as JSON.
+
+    Domain and validation errors become a readable result in the API's error format.
+    """
+    try:
+        with session_scope() as session:
+            return as_json(work(session, current_actor()))
+    except DomainError as exc:
+        return as_json({"error": exc.code, "message": exc.message, "details": exc.details})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first.get("loc", ()))
+        return as_json(
+            {
+                "error": "validation_error",
+                "message": f"{field}: {first.get('msg', 'invalid value')}",
+                "details": {"field": field},
+            }
+        )
 
 
 _session_manager: StreamableHTTPSessionManager | None = None
