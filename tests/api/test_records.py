@@ -484,3 +484,29 @@ def test_document_download_and_review_reason(client, org):
     assert revision.json()["data"]["status"] == "needs_revision"
     view = client.get(path, headers=org.headers()).json()["data"]
     assert view["checklist"][0]["status"] == "needs_revision"
+
+
+def test_signed_in_document_route_checks_session_and_access_level(client, org):
+    from workspace.core.models import Membership, User
+    from workspace.core.passwords import hash_password
+    from workspace.core.services import accounts
+
+    record_id = _create_intake(client, org)
+    path = f"/api/v1/business-intake/{record_id}"
+    doc_id = _attach(client, org, path, "bank_details", accessLevel="finance", isSensitive=True)
+    with session_scope() as session:
+        user = User(email="m@acme.test", password_hash=hash_password("member-pass-1"))
+        session.add(user)
+        session.flush()
+        session.add(Membership(org_id=org.org_id, user_id=user.id, role="member"))
+    with session_scope() as session:
+        owner = accounts.log_in(session, email=org.owner_email, password=org.owner_password).token
+        member = accounts.log_in(session, email="m@acme.test", password="member-pass-1").token
+    assert client.get(f"/files/records/{doc_id}").status_code == 401
+    client.cookies.set("ws_session", member)
+    assert client.get(f"/files/records/{doc_id}").status_code == 403
+    client.cookies.set("ws_session", owner)
+    inline = client.get(f"/files/records/{doc_id}?inline=true")
+    assert inline.status_code == 200 and inline.content == PDF
+    assert inline.headers["content-disposition"].startswith("inline")
+    client.cookies.clear()

@@ -14,6 +14,7 @@ from workspace.api import (
     files,
     invoices,
     me,
+    record_files,
     records,
     subscriptions,
     templates,
@@ -65,6 +66,7 @@ def create_app(routers: list[APIRouter] | None = None) -> FastAPI:
     app.mount("/api/v1", create_api_v1(routers))
     app.include_router(files.router)
     app.include_router(envelope_files.router)
+    app.include_router(record_files.router)
     app.include_router(invoices.public_router)
     app.include_router(templates.public_router)
     app.router.routes.append(Route("/api/mcp", mcp_endpoint, methods=["GET", "POST", "DELETE"]))

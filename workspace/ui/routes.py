@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from workspace.ui.pages import auth, dashboard, sections
+from workspace.ui.pages import auth, dashboard, intake_portal, record_detail, records, sections
 from workspace.ui.state import AuthState
 
 SIGNED_IN = AuthState.check_login
@@ -16,6 +16,52 @@ PAGES = [
     ("/reset-password", auth.reset_page, "Choose a new password", auth.LoginState.clear),
     ("/accept-invite", auth.accept_invite_page, "Join", auth.LoginState.load_invitation),
     ("/", dashboard.dashboard_page, "Dashboard", SIGNED_IN),
+    *[
+        page
+        for slug, name in (
+            ("business-intake", "Business Intake"),
+            ("hiring-packets", "Hiring Packets"),
+            ("renewals-compliance", "Renewals & Compliance"),
+        )
+        for page in (
+            (
+                f"/{slug}",
+                records.list_page_for(slug),
+                name,
+                [SIGNED_IN, records.RecordListState.load],
+            ),
+            (
+                f"/{slug}/new",
+                records.new_page_for(slug),
+                f"New · {name}",
+                [SIGNED_IN, records.NewRecordState.clear],
+            ),
+            (
+                f"/{slug}/[record_id]",
+                record_detail.record_page,
+                name,
+                [SIGNED_IN, record_detail.RecordState.load],
+            ),
+        )
+    ],
+    (
+        "/renewals-compliance/calendar",
+        records.compliance_calendar_page,
+        "Compliance calendar",
+        [SIGNED_IN, records.ComplianceCalendarState.load],
+    ),
+    (
+        "/intake/[token]",
+        intake_portal.intake_portal_page,
+        "Your checklist",
+        intake_portal.PortalState.load,
+    ),
+    (
+        "/approve/[token]",
+        intake_portal.approver_page,
+        "Approval request",
+        intake_portal.ApproverState.load,
+    ),
     *[
         (route, sections.section_page(route), sections.UPCOMING[route][0], SIGNED_IN)
         for route in sections.UPCOMING

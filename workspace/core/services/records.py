@@ -1617,3 +1617,16 @@ def get_record_view(session: Session, *, actor: Actor, app_slug: str, record_id:
         "activity": activity(session, record),
         **summary.counts,
     }
+
+
+def document_file(
+    session: Session, *, actor: Actor, document_id: str
+) -> tuple[RecordDocument, bytes]:
+    """A document's file by its id alone (the signed-in download route)."""
+    doc = session.get(RecordDocument, document_id)
+    record = session.get(AppRecord, doc.record_id) if doc else None
+    if doc is None or record is None or record.org_id != actor.org_id:
+        raise NotFound("Document not found.")
+    return document_content(
+        session, actor=actor, app_slug=record.app_slug, record_id=record.id, document_id=doc.id
+    )

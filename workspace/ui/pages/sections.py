@@ -10,21 +10,6 @@ UPCOMING = {
     "/templates": ("Templates", "file-text", "Reusable PDF templates with signer fields."),
     "/envelopes": ("Envelopes", "send", "Documents sent for signature and their progress."),
     "/invoices": ("Invoices", "receipt", "Client invoices, payments and reminders."),
-    "/business-intake": (
-        "Business Intake",
-        "building-2",
-        "Onboard clients, vendors and partners with checklists.",
-    ),
-    "/hiring-packets": (
-        "Hiring Packets",
-        "user-plus",
-        "Offer letters, forms and onboarding tasks for new hires.",
-    ),
-    "/renewals-compliance": (
-        "Renewals & Compliance",
-        "shield-check",
-        "Licenses, certificates and renewals with reminders.",
-    ),
     "/webhooks": ("Webhooks", "webhook", "Signed event notifications to your systems."),
 }
 

@@ -1,0 +1,633 @@
+"""Public pages without an account: the intake portal (`/intake/[token]`) where a recipient
+uploads checklist documents and fills requested details, and the approver's page
+(`/approve/[token]`) opened from the approval email. Both work on a phone."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from workspace.core.db import session_scope
+from workspace.core.errors import DomainError
+from workspace.core.services import approvals, portal
+from workspace.ui.pages.records import day_label, humanize, status_badge, status_color
+
+
+@dataclasses.dataclass
+class PortalItem:
+    key: str
+    label: str
+    description: str
+    required: bool
+    status: str
+    status_label: str
+    color: str
+    accepted: str
+
+
+@dataclasses.dataclass
+class RequestedDetail:
+    key: str
+    label: str
+    preview: str
+
+
+@dataclasses.dataclass
+class UploadedFile:
+    name: str
+    requirement: str
+    status_label: str
+    color: str
+
+
+def _brand_header(org_name, subtitle) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.box(
+                rx.icon("building-2", size=18, color="white"),
+                background=rx.color("accent", 9),
+                padding="7px",
+                border_radius="9px",
+            ),
+            rx.text(org_name, weight="bold", size="4"),
+            align="center",
+            spacing="2",
+        ),
+        rx.text(subtitle, size="2", color=rx.color("gray", 11)),
+        spacing="1",
+        align="center",
+        width="100%",
+    )
+
+
+def _phone_shell(*children) -> rx.Component:
+    return rx.box(
+        rx.vstack(*children, spacing="4", width="100%", max_width="560px", margin="0 auto"),
+        min_height="100vh",
+        padding=["14px", "24px"],
+        background=rx.color("gray", 2),
+    )
+
+
+def _notice(icon: str, heading: str, text, color: str = "gray") -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.box(
+                rx.icon(icon, size=26, color=rx.color(color, 10)),
+                background=rx.color(color, 3),
+                padding="12px",
+                border_radius="999px",
+            ),
+            rx.heading(heading, size="5", text_align="center"),
+            rx.text(text, size="2", color=rx.color("gray", 11), text_align="center"),
+            align="center",
+            spacing="3",
+            padding="12px",
+        ),
+        width="100%",
+    )
+
+
+class PortalState(rx.State):
+    state: str = "loading"  # loading | active | submitted | revoked | expired | invalid
+    org_name: str = ""
+    title: str = ""
+    app_name: str = ""
+    recipient: str = ""
+    expires: str = ""
+    items: list[PortalItem] = []
+    details: list[RequestedDetail] = []
+    uploads: list[UploadedFile] = []
+    upload_key: str = ""
+    upload_label: str = ""
+    upload_error: str = ""
+    submit_error: str = ""
+    done_count: int = 0
+    required_count: int = 0
+
+    def _token(self) -> str:
+        return self.router.page.params.get("token", "")
+
+    def _client(self) -> tuple[str | None, str | None]:
+        return self.router.session.client_ip, self.router.headers.user_agent
+
+    @rx.event
+    def load(self):
+        try:
+            with session_scope() as session:
+                view = portal.open_portal(session, token=self._token())
+                labels = {i.requirement.key: i.requirement.label for i in view.checklist}
+                self.state = view.state
+                self.org_name = view.org_name
+                self.title = view.record.title
+                self.app_name = view.app.name
+                self.recipient = view.link.recipient_name
+                self.expires = day_label(view.link.expires_at)
+                self.items = [
+                    PortalItem(
+                        i.requirement.key,
+                        i.requirement.label,
+                        i.requirement.description,
+                        i.requirement.required,
+                        i.status,
+                        "To upload" if i.status == "missing" else humanize(i.status),
+                        status_color(i.status),
+                        ",".join(i.requirement.accepted_types),
+                    )
+                    for i in view.checklist
+                ]
+                self.details = [
+                    RequestedDetail(
+                        f["fieldKey"], f["label"], view.filled_fields.get(f["fieldKey"], "")
+                    )
+                    for f in view.link.requested_fields
+                ]
+                self.uploads = [
+                    UploadedFile(
+                        d.file_name,
+                        labels.get(d.requirement_key or "", "Supporting file"),
+                        humanize(d.status),
+                        status_color(d.status),
+                    )
+                    for d in view.documents
+                ]
+                required = [i for i in view.checklist if i.requirement.required]
+                self.required_count = len(required)
+                self.done_count = sum(
+                    1 for i in required if i.status in ("approved", "pending_review")
+                )
+        except DomainError:
+            self.state = "invalid"
+
+    @rx.event
+    def choose(self, key: str, label: str):
+        self.upload_key, self.upload_label, self.upload_error = key, label, ""
+
+    @rx.event
+    def close_upload(self):
+        self.upload_key = ""
+
+    @rx.event
+    async def upload(self, files: list[rx.UploadFile]):
+        ip, agent = self._client()
+        try:
+            for upload in files:
+                data = await upload.read()
+                with session_scope() as session:
+                    portal.portal_upload(
+                        session,
+                        token=self._token(),
+                        requirement_key=self.upload_key,
+                        file_name=upload.name or "document",
+                        content_type=upload.content_type or "",
+                        data=data,
+                        ip=ip,
+                        user_agent=agent,
+                    )
+        except DomainError as exc:
+            self.upload_error = exc.message
+            return None
+        self.upload_key = ""
+        self.load()
+        return rx.toast.success("Uploaded. Thank you!", position="top-center")
+
+    @rx.event
+    def submit(self, form: dict):
+        ip, agent = self._client()
+        keys = {d.key for d in self.details}
+        values = {k: v for k, v in form.items() if k in keys and v}
+        try:
+            with session_scope() as session:
+                portal.portal_submit(
+                    session,
+                    token=self._token(),
+                    values=values,
+                    note=form.get("note"),
+                    ip=ip,
+                    user_agent=agent,
+                )
+        except DomainError as exc:
+            self.submit_error = exc.message
+            return None
+        self.submit_error = ""
+        self.load()
+        return None
+
+
+def _item(item: PortalItem) -> rx.Component:
+    return rx.hstack(
+        rx.icon(
+            rx.match(
+                item.status,
+                ("approved", "circle-check"),
+                ("pending_review", "clock"),
+                ("missing", "circle-dashed"),
+                "circle-alert",
+            ),
+            size=22,
+            color=rx.color(item.color, 10),
+            flex_shrink="0",
+        ),
+        rx.vstack(
+            rx.text(
+                item.label,
+                rx.cond(item.required, rx.fragment(), rx.text.span(" · optional", color="gray")),
+                weight="medium",
+                size="2",
+            ),
+            rx.text(item.description, size="1", color=rx.color("gray", 10)),
+            status_badge(item.status, item.status_label, item.color),
+            spacing="1",
+            align="start",
+        ),
+        rx.spacer(),
+        rx.cond(
+            item.status != "approved",
+            rx.button(
+                rx.icon("upload", size=14),
+                "Upload",
+                size="2",
+                variant=rx.cond(item.status == "missing", "solid", "soft"),
+                on_click=PortalState.choose(item.key, item.label),
+                class_name="portal-upload-button",
+                data_key=item.key,
+            ),
+        ),
+        width="100%",
+        align="center",
+        padding="12px 0",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def _upload_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Upload: ", PortalState.upload_label),
+            rx.cond(
+                PortalState.upload_error != "",
+                rx.callout(PortalState.upload_error, icon="triangle-alert", color_scheme="red"),
+            ),
+            rx.upload(
+                rx.vstack(
+                    rx.icon("camera", size=26, color=rx.color("accent", 10)),
+                    rx.text("Tap to take a photo or choose a file", size="2", weight="medium"),
+                    rx.text("PDF, JPG or PNG up to 20 MB", size="1", color="gray"),
+                    align="center",
+                    spacing="1",
+                ),
+                id="portal-upload",
+                multiple=False,
+                on_drop=PortalState.upload(rx.upload_files(upload_id="portal-upload")),
+                border=f"2px dashed {rx.color('accent', 7)}",
+                border_radius="12px",
+                padding="28px 12px",
+                width="100%",
+                cursor="pointer",
+                margin_top="12px",
+            ),
+            rx.button(
+                "Cancel",
+                variant="soft",
+                width="100%",
+                margin_top="12px",
+                on_click=PortalState.close_upload,
+            ),
+            max_width="440px",
+        ),
+        open=PortalState.upload_key != "",
+        on_open_change=lambda _open: PortalState.close_upload(),
+    )
+
+
+def _detail_input(detail: RequestedDetail) -> rx.Component:
+    return rx.vstack(
+        rx.text(detail.label, size="2", weight="medium"),
+        rx.cond(
+            detail.preview != "",
+            rx.text(
+                "On file: ",
+                rx.code(detail.preview),
+                " — enter it again only to change it.",
+                size="1",
+                color="gray",
+            ),
+        ),
+        rx.input(
+            name=detail.key,
+            id=f"detail-{detail.key}",
+            type="password",
+            auto_complete="off",
+            size="3",
+            width="100%",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _uploaded(upload: UploadedFile) -> rx.Component:
+    return rx.hstack(
+        rx.icon("file-check", size=16, color=rx.color("gray", 10)),
+        rx.text(
+            upload.name,
+            size="2",
+            trim="both",
+            max_width="55%",
+            overflow="hidden",
+            text_overflow="ellipsis",
+            white_space="nowrap",
+        ),
+        rx.spacer(),
+        rx.badge(upload.status_label, color_scheme=upload.color, variant="soft"),
+        width="100%",
+        align="center",
+    )
+
+
+def _active() -> rx.Component:
+    return rx.fragment(
+        rx.card(
+            rx.vstack(
+                rx.text("Hello ", PortalState.recipient, size="3", weight="medium"),
+                rx.text(
+                    PortalState.org_name,
+                    " asks for the documents and details below for “",
+                    PortalState.title,
+                    "”. Your link works until ",
+                    PortalState.expires,
+                    ".",
+                    size="2",
+                    color=rx.color("gray", 11),
+                ),
+                rx.hstack(
+                    rx.progress(
+                        value=PortalState.done_count,
+                        max=PortalState.required_count,
+                        size="3",
+                        width="100%",
+                    ),
+                    rx.text(
+                        PortalState.done_count,
+                        "/",
+                        PortalState.required_count,
+                        size="2",
+                        weight="bold",
+                    ),
+                    width="100%",
+                    align="center",
+                ),
+                spacing="3",
+            ),
+            width="100%",
+        ),
+        rx.cond(
+            PortalState.state == "submitted",
+            rx.callout(
+                "Thank you — your submission was received. You can still add or replace documents.",
+                icon="circle-check",
+                color_scheme="green",
+                id="portal-submitted",
+            ),
+        ),
+        rx.card(
+            rx.heading("Checklist", size="4"),
+            rx.vstack(rx.foreach(PortalState.items, _item), width="100%", spacing="0"),
+            width="100%",
+        ),
+        rx.cond(
+            PortalState.uploads.length() > 0,
+            rx.card(
+                rx.heading("Your uploads", size="4", margin_bottom="8px"),
+                rx.vstack(rx.foreach(PortalState.uploads, _uploaded), width="100%"),
+                width="100%",
+            ),
+        ),
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.cond(
+                        PortalState.details.length() > 0,
+                        rx.vstack(
+                            rx.heading("Your details", size="4"),
+                            rx.hstack(
+                                rx.icon("lock", size=12, color=rx.color("gray", 10)),
+                                rx.text(
+                                    "Encrypted when you submit. Nobody sees them in full "
+                                    "without permission.",
+                                    size="1",
+                                    color="gray",
+                                ),
+                                align="center",
+                                spacing="2",
+                            ),
+                            rx.foreach(PortalState.details, _detail_input),
+                            spacing="3",
+                            width="100%",
+                        ),
+                    ),
+                    rx.text("Note (optional)", size="2", weight="medium"),
+                    rx.text_area(name="note", width="100%", placeholder="Anything we should know?"),
+                    rx.cond(
+                        PortalState.submit_error != "",
+                        rx.callout(
+                            PortalState.submit_error, icon="triangle-alert", color_scheme="red"
+                        ),
+                    ),
+                    rx.button("Submit", type="submit", size="3", width="100%", id="portal-submit"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=PortalState.submit,
+                reset_on_submit=True,
+            ),
+            width="100%",
+        ),
+        _upload_dialog(),
+    )
+
+
+def intake_portal_page() -> rx.Component:
+    return _phone_shell(
+        _brand_header(
+            rx.cond(PortalState.org_name != "", PortalState.org_name, "Workspace"),
+            PortalState.app_name,
+        ),
+        rx.match(
+            PortalState.state,
+            ("loading", rx.center(rx.spinner(size="3"), padding="40px")),
+            ("active", _active()),
+            ("submitted", _active()),
+            (
+                "revoked",
+                _notice(
+                    "link-2-off",
+                    "This link was revoked",
+                    "The sender turned this link off. Contact them if you still "
+                    "need to send something.",
+                    "red",
+                ),
+            ),
+            (
+                "expired",
+                _notice(
+                    "clock-alert",
+                    "This link has expired",
+                    "Ask the sender for a new link to finish your checklist.",
+                    "amber",
+                ),
+            ),
+            _notice(
+                "search-x", "Link not found", "Check that you opened the full link from your email."
+            ),
+        ),
+        rx.text("Secured by Workspace", size="1", color="gray", text_align="center", width="100%"),
+    )
+
+
+# ---------------------------------------------------------------- approver page
+
+
+class ApproverState(rx.State):
+    found: bool = True
+    loaded: bool = False
+    org_name: str = ""
+    record_title: str = ""
+    approval_title: str = ""
+    requested_by: str = ""
+    approver: str = ""
+    step_status: str = ""
+    step_label: str = ""
+    step_color: str = "gray"
+    approval_status: str = ""
+    mode: str = ""
+    error: str = ""
+
+    @rx.event
+    def load(self):
+        self.loaded = True
+        try:
+            with session_scope() as session:
+                view = approvals.approver_view(
+                    session, token=self.router.page.params.get("token", "")
+                )
+        except DomainError:
+            self.found = False
+            return
+        self.found = True
+        self.org_name, self.record_title = view.org_name, view.record.title
+        self.approval_title, self.requested_by = view.approval.title, view.approval.requested_by
+        self.approver, self.mode = view.step.approver_email, humanize(view.approval.mode)
+        self.step_status = view.step.status
+        self.step_label = humanize(view.step.status)
+        self.step_color = status_color(view.step.status)
+        self.approval_status = humanize(view.approval.status)
+
+    def _decide(self, decision: str, comment: str):
+        try:
+            with session_scope() as session:
+                approvals.decide_by_token(
+                    session,
+                    token=self.router.page.params.get("token", ""),
+                    decision=decision,
+                    comment=comment,
+                    ip=self.router.session.client_ip,
+                    user_agent=self.router.headers.user_agent,
+                )
+        except DomainError as exc:
+            self.error = exc.message
+            return
+        self.error = ""
+        self.load()
+
+    @rx.event
+    def approve(self, form: dict):
+        self._decide("approved", form.get("comment", ""))
+
+    @rx.event
+    def reject(self, form: dict):
+        self._decide("rejected", form.get("comment", ""))
+
+
+def approver_page() -> rx.Component:
+    decide_form = rx.form(
+        rx.vstack(
+            rx.text_area(name="comment", placeholder="Comment (required to reject)", width="100%"),
+            rx.cond(
+                ApproverState.error != "",
+                rx.callout(ApproverState.error, icon="triangle-alert", color_scheme="red"),
+            ),
+            rx.hstack(
+                rx.button(
+                    "Reject",
+                    type="submit",
+                    color_scheme="red",
+                    variant="soft",
+                    size="3",
+                    width="100%",
+                ),
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=ApproverState.reject,
+        width="100%",
+    )
+    approve_form = rx.form(
+        rx.vstack(
+            rx.input(type="hidden", name="comment", value=""),
+            rx.button(
+                "Approve", type="submit", color_scheme="green", size="3", width="100%", id="approve"
+            ),
+            width="100%",
+        ),
+        on_submit=ApproverState.approve,
+        width="100%",
+    )
+    return _phone_shell(
+        _brand_header(ApproverState.org_name, "Approval request"),
+        rx.cond(
+            ApproverState.found,
+            rx.card(
+                rx.vstack(
+                    rx.heading(ApproverState.approval_title, size="5"),
+                    rx.text(
+                        "For “",
+                        ApproverState.record_title,
+                        "”, requested by ",
+                        ApproverState.requested_by,
+                        size="2",
+                    ),
+                    rx.hstack(
+                        rx.text("Your step:", size="2"),
+                        status_badge("", ApproverState.step_label, ApproverState.step_color),
+                        rx.text("Request: ", ApproverState.approval_status, size="2", color="gray"),
+                        wrap="wrap",
+                        align="center",
+                    ),
+                    rx.cond(
+                        ApproverState.step_status == "pending",
+                        rx.vstack(
+                            approve_form, rx.divider(), decide_form, width="100%", spacing="3"
+                        ),
+                        rx.text(
+                            rx.cond(
+                                ApproverState.step_status == "waiting",
+                                "An earlier approver has to decide first; we will email you "
+                                "when it is your turn.",
+                                "Your decision is recorded. Thank you.",
+                            ),
+                            size="2",
+                            color="gray",
+                        ),
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                width="100%",
+            ),
+            _notice("search-x", "Link not found", "This approval link is not valid."),
+        ),
+    )

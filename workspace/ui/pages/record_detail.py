@@ -1,0 +1,1324 @@
+"""One business-app record: checklist and progress, documents (preview, download, review),
+tasks, approvals, team, portal links, the vault (masked; reveal needs the role and the
+password) and the activity timeline."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from workspace.core.apps import ACCESS_LEVELS, TEAM_ROLES, VAULT_ACCESS_LEVELS, get_app
+from workspace.core.db import session_scope
+from workspace.core.errors import DomainError
+from workspace.core.services import accounts, approvals, portal, records
+from workspace.ui.layout import app_shell, card
+from workspace.ui.pages.records import (
+    day_label,
+    humanize,
+    slug_from_path,
+    status_badge,
+    status_color,
+)
+from workspace.ui.state import AuthState, toast_error
+
+
+@dataclasses.dataclass
+class ChecklistRow:
+    key: str
+    label: str
+    description: str
+    required: bool
+    status: str
+    status_label: str
+    color: str
+
+
+@dataclasses.dataclass
+class DocumentRow:
+    id: str
+    file_name: str
+    label: str
+    requirement: str
+    status: str
+    status_label: str
+    color: str
+    reason: str
+    meta: str
+    access: str
+    sensitive: bool
+    preview_url: str
+    download_url: str
+    can_review: bool
+
+
+@dataclasses.dataclass
+class TaskRow:
+    id: str
+    title: str
+    description: str
+    due: str
+    done: bool
+    renewal: bool
+
+
+@dataclasses.dataclass
+class ApprovalLine:
+    """One approver step, flattened with its approval's header (Reflex cannot nest lists)."""
+
+    approval_id: str
+    title: str
+    mode: str
+    approval_status_label: str
+    approval_color: str
+    first: bool
+    last: bool
+    can_decide: bool
+    number: int
+    email: str
+    status_label: str
+    color: str
+    comment: str
+
+
+@dataclasses.dataclass
+class MemberRow:
+    id: str
+    email: str
+    name: str
+    role: str
+
+
+@dataclasses.dataclass
+class LinkRow:
+    id: str
+    url: str
+    recipient: str
+    status: str
+    status_label: str
+    color: str
+    meta: str
+
+
+@dataclasses.dataclass
+class VaultRow:
+    id: str
+    label: str
+    field_key: str
+    preview: str
+    access: str
+    can_reveal: bool
+
+
+@dataclasses.dataclass
+class ActivityRow:
+    description: str
+    who: str
+    when: str
+    icon: str
+
+
+@dataclasses.dataclass
+class Option:
+    value: str
+    label: str
+
+
+ACTIVITY_ICONS = {
+    "record_created": "sparkles",
+    "status_changed": "arrow-right-left",
+    "document_attached": "paperclip",
+    "document_reviewed": "file-check",
+    "task_created": "list-plus",
+    "task_completed": "circle-check",
+    "approval_requested": "stamp",
+    "approval_step_decided": "stamp",
+    "approval_completed": "badge-check",
+    "approval_rejected": "circle-x",
+    "team_assigned": "users",
+    "portal_link_created": "link",
+    "portal_link_revoked": "link-2-off",
+    "portal_submitted": "inbox",
+    "vault_set": "lock",
+    "vault_revealed": "eye",
+    "vault_reveal_denied": "eye-off",
+}
+
+
+def _when(ms: int | None) -> str:
+    from datetime import UTC, datetime
+
+    if ms is None:
+        return ""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%b %d, %Y %H:%M")
+
+
+class RecordState(AuthState):
+    app_slug: str = "business-intake"
+    record_id: str = ""
+    found: bool = True
+    title: str = ""
+    status: str = ""
+    status_label: str = ""
+    status_color: str = "gray"
+    statuses: list[str] = []
+    type_label: str = ""
+    party: str = ""
+    details: list[Option] = []
+    percent: int = 0
+    progress: str = ""
+    checklist: list[ChecklistRow] = []
+    requirement_options: list[Option] = []
+    documents: list[DocumentRow] = []
+    tasks: list[TaskRow] = []
+    approval_lines: list[ApprovalLine] = []
+    members: list[MemberRow] = []
+    member_options: list[Option] = []
+    links: list[LinkRow] = []
+    vault_items: list[VaultRow] = []
+    activity: list[ActivityRow] = []
+    upload_requirement: str = ""
+    upload_access: str = "general"
+    uploading: bool = False
+    # Review dialog
+    review_doc_id: str = ""
+    review_status: str = "rejected"
+    # Vault reveal: the plaintext is set only after the role and password checks pass.
+    reveal_id: str = ""
+    reveal_label: str = ""
+    revealed_value: str = ""
+    reveal_error: str = ""
+
+    @rx.var
+    def app_name(self) -> str:
+        return get_app(self.app_slug).name
+
+    @rx.var
+    def back_href(self) -> str:
+        return f"/{self.app_slug}"
+
+    @rx.event
+    def load(self):
+        self.app_slug = slug_from_path(self.router.page.path)
+        self.record_id = self.router.page.params.get("record_id", "")
+        self.close_reveal()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        actor = self._actor()
+        if actor is None:
+            return
+        app = get_app(self.app_slug)
+        try:
+            with session_scope() as session:
+                view = records.get_record_view(
+                    session, actor=actor, app_slug=app.slug, record_id=self.record_id
+                )
+                members = accounts.list_members(session, actor=actor)
+        except DomainError:
+            self.found = False
+            return
+        self.found = True
+        record = view[app.list_key]
+        self.title = record["title"]
+        self.status = record["status"]
+        self.status_label = humanize(self.status)
+        self.status_color = status_color(self.status)
+        self.statuses = list(app.statuses)
+        self.type_label = view["recordType"]
+        party = record["relatedParty"]
+        self.party = " · ".join(
+            p for p in (party["name"], party["company"], party["email"], party["phone"]) if p
+        )
+        skip = {app.type_field, "smsAlerts"}
+        self.details = [
+            Option(humanize_key(k), str(v))
+            for k, v in record["metadata"].items()
+            if k not in skip and v not in (None, "")
+        ]
+        summary = view["checklistSummary"]
+        self.percent = summary["completionPercent"]
+        self.progress = (
+            f"{summary['approvedRequired']} of {summary['requiredCount']} required approved"
+            + (
+                f" · {summary['pendingReviewRequired']} awaiting review"
+                if summary["pendingReviewRequired"]
+                else ""
+            )
+        )
+        self.checklist = [
+            ChecklistRow(
+                c["key"],
+                c["label"],
+                c["description"],
+                c["required"],
+                c["status"],
+                humanize(c["status"]),
+                status_color(c["status"]),
+            )
+            for c in view["checklist"]
+        ]
+        self.requirement_options = [Option(c["key"], c["label"]) for c in view["checklist"]]
+        if not self.upload_requirement and self.checklist:
+            self.upload_requirement = self.checklist[0].key
+        labels = {c["key"]: c["label"] for c in view["checklist"]}
+        self.documents = [
+            DocumentRow(
+                id=d["id"],
+                file_name=d["fileName"],
+                label=d["label"],
+                requirement=labels.get(d["requirementKey"] or "", "Supporting file"),
+                status=d["status"],
+                status_label=humanize(d["status"]),
+                color=status_color(d["status"]),
+                reason=d["reviewReason"],
+                meta=f"{d['sizeBytes'] // 1024 or 1} KB · {d['uploadedBy']} · "
+                f"{_when(d['createdAt'])}",
+                access=d["accessLevel"],
+                sensitive=d["isSensitive"],
+                preview_url=f"/files/records/{d['id']}?inline=true",
+                download_url=f"/files/records/{d['id']}",
+                can_review=records.access_allowed(actor, d["accessLevel"]),
+            )
+            for d in view["documents"]
+        ]
+        self.tasks = [
+            TaskRow(
+                t["id"],
+                t["title"],
+                t["description"],
+                day_label(t["dueDate"]),
+                t["status"] == "completed",
+                t["kind"] == "renewal",
+            )
+            for t in view["actions"]
+        ]
+        me = (actor.email or "").lower()
+        lines: list[ApprovalLine] = []
+        for a in view["approvals"]:
+            mine = any(s["approverEmail"] == me and s["status"] == "pending" for s in a["steps"])
+            for index, step in enumerate(a["steps"]):
+                lines.append(
+                    ApprovalLine(
+                        approval_id=a["id"],
+                        title=a["title"],
+                        mode=humanize(a["mode"]),
+                        approval_status_label=humanize(a["status"]),
+                        approval_color=status_color(a["status"]),
+                        first=index == 0,
+                        last=index == len(a["steps"]) - 1,
+                        can_decide=mine,
+                        number=step["stepNumber"],
+                        email=step["approverEmail"],
+                        status_label=humanize(step["status"]),
+                        color=status_color(step["status"]),
+                        comment=step["comment"],
+                    )
+                )
+        self.approval_lines = lines
+        self.members = [
+            MemberRow(m["id"], m["email"], m["name"], m["role"]) for m in view["members"]
+        ]
+        self.member_options = [Option(m.user_id, m.name or m.email) for m in members]
+        self.links = [
+            LinkRow(
+                link["id"],
+                link["url"],
+                link["recipientName"] or link["recipientEmail"] or link["label"],
+                link["status"],
+                humanize(link["status"]),
+                status_color("active" if link["status"] == "active" else link["status"]),
+                f"Expires {day_label(link['expiresAt'])}"
+                + (f" · submitted {_when(link['submittedAt'])}" if link["submittedAt"] else ""),
+            )
+            for link in view["portalLinks"]
+        ]
+        self.vault_items = [
+            VaultRow(
+                v["id"],
+                v["label"],
+                v["fieldKey"],
+                v["redactedPreview"],
+                v["accessLevel"],
+                records.can_reveal(actor, v["accessLevel"]),
+            )
+            for v in view["vaultItems"]
+        ]
+        self.activity = [
+            ActivityRow(
+                a["description"],
+                a["actorEmail"] or a["actorType"],
+                _when(a["createdAt"]),
+                ACTIVITY_ICONS.get(a["action"], "dot"),
+            )
+            for a in view["activity"]
+        ]
+
+    def _run(self, action, success: str | None = None):
+        """Run a service call with the signed-in actor; toast errors, refresh on success."""
+        try:
+            actor = self._require_actor()
+            with session_scope() as session:
+                action(session, actor)
+        except DomainError as exc:
+            return toast_error(exc)
+        self._refresh()
+        return rx.toast.success(success, position="top-center") if success else None
+
+    @rx.event
+    def change_status(self, value: str):
+        return self._run(
+            lambda s, a: records.update_record(
+                s, actor=a, app_slug=self.app_slug, record_id=self.record_id, status=value
+            ),
+            f"Status set to {humanize(value)}",
+        )
+
+    @rx.event
+    def set_upload_requirement(self, value: str):
+        self.upload_requirement = value
+
+    @rx.event
+    def set_upload_access(self, value: str):
+        self.upload_access = value
+
+    @rx.event
+    async def upload_documents(self, files: list[rx.UploadFile]):
+        if not files:
+            return None
+        self.uploading = True
+        try:
+            actor = self._require_actor()
+            for upload in files:
+                data = await upload.read()
+                with session_scope() as session:
+                    records.attach_document(
+                        session,
+                        actor=actor,
+                        app_slug=self.app_slug,
+                        record_id=self.record_id,
+                        requirement_key=self.upload_requirement or None,
+                        file_name=upload.name or "document",
+                        content_type=upload.content_type or "",
+                        data=data,
+                        access_level=self.upload_access,
+                        is_sensitive=self.upload_access != "general",
+                        source="ui",
+                    )
+        except DomainError as exc:
+            self.uploading = False
+            return toast_error(exc)
+        self.uploading = False
+        self._refresh()
+        return rx.toast.success("Document attached", position="top-center")
+
+    @rx.event
+    def approve_document(self, document_id: str):
+        return self._run(
+            lambda s, a: records.review_document(
+                s,
+                actor=a,
+                app_slug=self.app_slug,
+                record_id=self.record_id,
+                document_id=document_id,
+                status="approved",
+            ),
+            "Document approved",
+        )
+
+    @rx.event
+    def open_review(self, document_id: str, status: str):
+        self.review_doc_id, self.review_status = document_id, status
+
+    @rx.event
+    def close_review(self):
+        self.review_doc_id = ""
+
+    @rx.event
+    def submit_review(self, form: dict):
+        doc_id, status = self.review_doc_id, self.review_status
+        result = self._run(
+            lambda s, a: records.review_document(
+                s,
+                actor=a,
+                app_slug=self.app_slug,
+                record_id=self.record_id,
+                document_id=doc_id,
+                status=status,
+                reason=form.get("reason", ""),
+            ),
+            f"Document marked {humanize(status).lower()}",
+        )
+        if self.documents and all(d.id != doc_id or d.status == status for d in self.documents):
+            self.review_doc_id = ""
+        return result
+
+    @rx.event
+    def add_task(self, form: dict):
+        return self._run(
+            lambda s, a: records.create_task(
+                s,
+                actor=a,
+                app_slug=self.app_slug,
+                record_id=self.record_id,
+                title=form.get("title", ""),
+                description=form.get("description", ""),
+                due_date=form.get("dueDate") or None,
+            ),
+            "Task added",
+        )
+
+    @rx.event
+    def toggle_task(self, task_id: str, done: bool):
+        return self._run(
+            lambda s, a: records.update_task(
+                s,
+                actor=a,
+                app_slug=self.app_slug,
+                record_id=self.record_id,
+                task_id=task_id,
+                status="completed" if done else "open",
+            )
+        )
+
+    @rx.event
+    def request_approval(self, form: dict):
+        emails = [e.strip() for e in (form.get("approvers") or "").replace(";", ",").split(",")]
+        return self._run(
+            lambda s, a: approvals.request_approval(
+                s,
+                actor=a,
+                app_slug=self.app_slug,
+                record_id=self.record_id,
+                title=form.get("title", ""),
+                mode=form.get("mode") or "sequential",
+                approvers=[{"approverEmail": e} for e in emails if e],
+            ),
+            "Approval requested; approvers were emailed",
+        )
+
+    @rx.event
+    def decide(self, approval_id: str, decision: str, comment: str = ""):
+        return self._run(
+            lambda s, a: approvals.decide_approval_step(
+                s,
+                actor=a,
+                app_slug=self.app_slug,
+                record_id=self.record_id,
+                approval_id=approval_id,
+                decision=decision,
+                comment=comment,
+            ),
+            f"You {decision} the request",
+        )
+
+    @rx.event
+    def reject_with_comment(self, form: dict):
+        return self.decide(form.get("approvalId", ""), "rejected", form.get("comment", ""))
+
+    @rx.event
+    def assign_member(self, form: dict):
+        return self._run(
+            lambda s, a: records.assign_team_member(
+                s,
+                actor=a,
+                app_slug=self.app_slug,
+                record_id=self.record_id,
+                user_id=form.get("userId", ""),
+                role=form.get("role") or "contributor",
+            ),
+            "Team member assigned",
+        )
+
+    @rx.event
+    def remove_member(self, member_id: str):
+        return self._run(
+            lambda s, a: records.remove_team_member(
+                s, actor=a, app_slug=self.app_slug, record_id=self.record_id, member_id=member_id
+            )
+        )
+
+    @rx.event
+    def create_link(self, form: dict):
+        email = (form.get("recipientEmail") or "").strip()
+        send = form.get("sendEmail") in ("on", True, "true")
+        return self._run(
+            lambda s, a: portal.create_portal_link(
+                s,
+                actor=a,
+                app_slug=self.app_slug,
+                record_id=self.record_id,
+                recipient_name=form.get("recipientName"),
+                recipient_email=email or None,
+                notification_channels=["email"] if send and email else [],
+            ),
+            "Portal link created",
+        )
+
+    @rx.event
+    def copy_link(self, url: str):
+        return [rx.set_clipboard(url), rx.toast.success("Link copied", position="top-center")]
+
+    @rx.event
+    def revoke_link(self, link_id: str):
+        return self._run(
+            lambda s, a: portal.revoke_portal_link(
+                s, actor=a, app_slug=self.app_slug, record_id=self.record_id, link_id=link_id
+            ),
+            "Link revoked",
+        )
+
+    @rx.event
+    def set_vault(self, form: dict):
+        result = self._run(
+            lambda s, a: records.set_vault_field(
+                s,
+                actor=a,
+                app_slug=self.app_slug,
+                record_id=self.record_id,
+                field_key=form.get("fieldKey", ""),
+                label=form.get("label"),
+                value=form.get("value", ""),
+                access_level=form.get("accessLevel") or "admin",
+            ),
+            "Encrypted and saved",
+        )
+        return result
+
+    @rx.event
+    def open_reveal(self, vault_id: str, label: str):
+        self.reveal_id, self.reveal_label = vault_id, label
+        self.revealed_value = self.reveal_error = ""
+
+    @rx.event
+    def close_reveal(self):
+        self.reveal_id = self.reveal_label = self.revealed_value = self.reveal_error = ""
+
+    @rx.event
+    def reveal(self, form: dict):
+        try:
+            actor = self._require_actor()
+            with session_scope() as session:
+                value = records.reveal_vault_field(
+                    session,
+                    actor=actor,
+                    app_slug=self.app_slug,
+                    record_id=self.record_id,
+                    vault_id=self.reveal_id,
+                    password=form.get("password", ""),
+                )
+        except DomainError as exc:
+            self.revealed_value = ""
+            self.reveal_error = exc.message
+            self._refresh()
+            return None
+        self.reveal_error = ""
+        self.revealed_value = value
+        self._refresh()
+        return None
+
+
+def humanize_key(key: str) -> str:
+    out = "".join(" " + c.lower() if c.isupper() else c for c in key)
+    return out.replace("_", " ").strip().capitalize()
+
+
+def _section(title: str, icon: str, *children, action=None, **props) -> rx.Component:
+    return card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon(icon, size=18, color=rx.color("accent", 10)),
+                rx.heading(title, size="4"),
+                rx.spacer(),
+                action or rx.fragment(),
+                align="center",
+                width="100%",
+            ),
+            *children,
+            spacing="3",
+            width="100%",
+        ),
+        **props,
+    )
+
+
+def _checklist_item(item: ChecklistRow) -> rx.Component:
+    return rx.hstack(
+        rx.icon(
+            rx.match(
+                item.status,
+                ("approved", "circle-check"),
+                ("missing", "circle-dashed"),
+                ("pending_review", "clock"),
+                "circle-alert",
+            ),
+            color=rx.color(item.color, 10),
+            size=18,
+        ),
+        rx.vstack(
+            rx.text(
+                item.label,
+                rx.cond(item.required, rx.fragment(), rx.text.span(" (optional)", color="gray")),
+                size="2",
+                weight="medium",
+            ),
+            rx.text(item.description, size="1", color=rx.color("gray", 10)),
+            spacing="0",
+        ),
+        rx.spacer(),
+        status_badge(item.status, item.status_label, item.color),
+        width="100%",
+        align="center",
+        padding_y="4px",
+    )
+
+
+def _option(option: Option) -> rx.Component:
+    return rx.select.item(option.label, value=option.value)
+
+
+def _checklist() -> rx.Component:
+    return _section(
+        "Checklist",
+        "list-checks",
+        rx.hstack(
+            rx.progress(value=RecordState.percent, max=100, size="3", width="100%"),
+            rx.text(RecordState.percent, "%", weight="bold", size="3"),
+            align="center",
+            width="100%",
+        ),
+        rx.text(RecordState.progress, size="1", color=rx.color("gray", 10)),
+        rx.divider(),
+        rx.vstack(rx.foreach(RecordState.checklist, _checklist_item), width="100%", spacing="1"),
+        rx.divider(),
+        rx.text("Attach a document", size="2", weight="medium"),
+        rx.grid(
+            rx.select.root(
+                rx.select.trigger(placeholder="Requirement", width="100%"),
+                rx.select.content(rx.foreach(RecordState.requirement_options, _option)),
+                value=RecordState.upload_requirement,
+                on_change=RecordState.set_upload_requirement,
+            ),
+            rx.select(
+                list(ACCESS_LEVELS),
+                value=RecordState.upload_access,
+                on_change=RecordState.set_upload_access,
+            ),
+            grid_template_columns="1fr 130px",
+            gap="8px",
+            width="100%",
+        ),
+        rx.upload(
+            rx.vstack(
+                rx.icon("upload", size=20, color=rx.color("gray", 10)),
+                rx.text("Drop a file or click to choose", size="2"),
+                rx.text("PDF or image, up to 20 MB", size="1", color=rx.color("gray", 10)),
+                align="center",
+                spacing="1",
+            ),
+            id="record-upload",
+            multiple=False,
+            on_drop=RecordState.upload_documents(rx.upload_files(upload_id="record-upload")),
+            border=f"1px dashed {rx.color('gray', 7)}",
+            border_radius="10px",
+            padding="16px",
+            width="100%",
+            cursor="pointer",
+        ),
+    )
+
+
+def _document(doc: DocumentRow) -> rx.Component:
+    review_menu = rx.menu.root(
+        rx.menu.trigger(rx.icon_button(rx.icon("ellipsis", size=16), variant="ghost", size="1")),
+        rx.menu.content(
+            rx.menu.item("Approve", on_select=RecordState.approve_document(doc.id)),
+            rx.menu.item(
+                "Request revision", on_select=RecordState.open_review(doc.id, "needs_revision")
+            ),
+            rx.menu.item(
+                "Reject", color="red", on_select=RecordState.open_review(doc.id, "rejected")
+            ),
+            rx.menu.item("Mark expired", on_select=RecordState.open_review(doc.id, "expired")),
+        ),
+    )
+    return rx.hstack(
+        rx.icon("file-text", size=20, color=rx.color("gray", 10)),
+        rx.vstack(
+            rx.hstack(
+                rx.link(
+                    doc.file_name, href=doc.preview_url, is_external=True, weight="medium", size="2"
+                ),
+                rx.cond(
+                    doc.sensitive,
+                    rx.badge(rx.icon("lock", size=10), doc.access, color_scheme="orange"),
+                ),
+                spacing="2",
+                align="center",
+            ),
+            rx.text(doc.requirement, " · ", doc.meta, size="1", color=rx.color("gray", 10)),
+            rx.cond(doc.reason != "", rx.text(doc.reason, size="1", color=rx.color("red", 10))),
+            spacing="0",
+        ),
+        rx.spacer(),
+        status_badge(doc.status, doc.status_label, doc.color),
+        rx.tooltip(
+            rx.link(
+                rx.icon_button(rx.icon("download", size=14), variant="ghost", size="1"),
+                href=doc.download_url,
+            ),
+            content="Download",
+        ),
+        rx.cond(doc.can_review, review_menu),
+        width="100%",
+        align="center",
+        padding_y="6px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def _review_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Review document"),
+            rx.dialog.description(
+                "Mark as ",
+                rx.text.strong(RecordState.review_status),
+                ". The reason is shown to the sender.",
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.text_area(name="reason", placeholder="What needs to change?", width="100%"),
+                    rx.hstack(
+                        rx.button(
+                            "Cancel",
+                            variant="soft",
+                            type="button",
+                            on_click=RecordState.close_review,
+                        ),
+                        rx.button("Save review", type="submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=RecordState.submit_review,
+                reset_on_submit=True,
+            ),
+        ),
+        open=RecordState.review_doc_id != "",
+        on_open_change=lambda _open: RecordState.close_review(),
+    )
+
+
+def _documents() -> rx.Component:
+    return _section(
+        "Documents",
+        "files",
+        rx.cond(
+            RecordState.documents.length() > 0,
+            rx.vstack(rx.foreach(RecordState.documents, _document), width="100%", spacing="0"),
+            rx.text(
+                "No documents yet. Attach one above or send a portal link.", size="2", color="gray"
+            ),
+        ),
+        _review_dialog(),
+    )
+
+
+def _task(task: TaskRow) -> rx.Component:
+    return rx.hstack(
+        rx.checkbox(
+            checked=task.done,
+            on_change=lambda checked: RecordState.toggle_task(task.id, checked),
+        ),
+        rx.vstack(
+            rx.text(
+                task.title,
+                size="2",
+                text_decoration=rx.cond(task.done, "line-through", "none"),
+                color=rx.cond(task.done, rx.color("gray", 10), "inherit"),
+            ),
+            rx.cond(task.description != "", rx.text(task.description, size="1", color="gray")),
+            spacing="0",
+        ),
+        rx.spacer(),
+        rx.cond(task.renewal, rx.badge("Renewal", color_scheme="amber")),
+        rx.cond(task.due != "", rx.text(task.due, size="1", color="gray")),
+        width="100%",
+        align="center",
+    )
+
+
+def _tasks() -> rx.Component:
+    return _section(
+        "Tasks",
+        "list-todo",
+        rx.vstack(rx.foreach(RecordState.tasks, _task), width="100%"),
+        rx.form(
+            rx.hstack(
+                rx.input(name="title", placeholder="New task", required=True, width="100%"),
+                rx.input(name="dueDate", type="date", width="160px"),
+                rx.button(rx.icon("plus", size=14), "Add", type="submit"),
+                width="100%",
+            ),
+            on_submit=RecordState.add_task,
+            reset_on_submit=True,
+            width="100%",
+        ),
+    )
+
+
+def _approval_line(line: ApprovalLine) -> rx.Component:
+    header = rx.hstack(
+        rx.text(line.title, weight="medium"),
+        rx.badge(line.mode, variant="outline"),
+        rx.spacer(),
+        status_badge("", line.approval_status_label, line.approval_color),
+        width="100%",
+        align="center",
+        padding_top="10px",
+        border_top=f"1px solid {rx.color('gray', 4)}",
+    )
+    step = rx.hstack(
+        rx.badge(line.number, variant="outline", radius="full"),
+        rx.text(line.email, size="2"),
+        rx.cond(line.comment != "", rx.text("“", line.comment, "”", size="1", color="gray")),
+        rx.spacer(),
+        status_badge("", line.status_label, line.color),
+        width="100%",
+        align="center",
+        padding_left="8px",
+    )
+    decide = rx.form(
+        rx.hstack(
+            rx.input(name="comment", placeholder="Comment (required to reject)", width="100%"),
+            rx.input(type="hidden", name="approvalId", value=line.approval_id),
+            rx.button(
+                "Approve",
+                type="button",
+                color_scheme="green",
+                on_click=RecordState.decide(line.approval_id, "approved", ""),
+            ),
+            rx.button("Reject", type="submit", color_scheme="red", variant="soft"),
+            width="100%",
+        ),
+        on_submit=RecordState.reject_with_comment,
+        width="100%",
+    )
+    return rx.vstack(
+        rx.cond(line.first, header),
+        step,
+        rx.cond(line.last & line.can_decide, decide),
+        width="100%",
+        spacing="2",
+    )
+
+
+def _approvals() -> rx.Component:
+    return _section(
+        "Approvals",
+        "stamp",
+        rx.vstack(rx.foreach(RecordState.approval_lines, _approval_line), width="100%"),
+        rx.form(
+            rx.vstack(
+                rx.hstack(
+                    rx.input(
+                        name="title", placeholder="Finance approval", required=True, width="100%"
+                    ),
+                    rx.select(
+                        ["sequential", "parallel"],
+                        name="mode",
+                        default_value="sequential",
+                        width="140px",
+                    ),
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.input(
+                        name="approvers",
+                        placeholder="Approver emails, in order (comma separated)",
+                        required=True,
+                        width="100%",
+                    ),
+                    rx.button("Request", type="submit"),
+                    width="100%",
+                ),
+                width="100%",
+                spacing="2",
+            ),
+            on_submit=RecordState.request_approval,
+            reset_on_submit=True,
+            width="100%",
+        ),
+    )
+
+
+def _member(member: MemberRow) -> rx.Component:
+    return rx.hstack(
+        rx.avatar(fallback=member.email[:2].upper(), size="2", radius="full"),
+        rx.vstack(
+            rx.text(rx.cond(member.name != "", member.name, member.email), size="2"),
+            rx.text(member.role, size="1", color="gray"),
+            spacing="0",
+        ),
+        rx.spacer(),
+        rx.icon_button(
+            rx.icon("x", size=14),
+            variant="ghost",
+            size="1",
+            on_click=RecordState.remove_member(member.id),
+            aria_label="Remove",
+        ),
+        width="100%",
+        align="center",
+    )
+
+
+def _team() -> rx.Component:
+    return _section(
+        "Team",
+        "users",
+        rx.vstack(rx.foreach(RecordState.members, _member), width="100%"),
+        rx.form(
+            rx.hstack(
+                rx.select.root(
+                    rx.select.trigger(placeholder="Member", width="100%"),
+                    rx.select.content(rx.foreach(RecordState.member_options, _option)),
+                    name="userId",
+                ),
+                rx.select(
+                    list(TEAM_ROLES), name="role", default_value="contributor", width="130px"
+                ),
+                rx.button("Assign", type="submit"),
+                width="100%",
+            ),
+            on_submit=RecordState.assign_member,
+            width="100%",
+        ),
+    )
+
+
+def _link(link: LinkRow) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(link.recipient, size="2", weight="medium"),
+            rx.spacer(),
+            status_badge(link.status, link.status_label, link.color),
+            width="100%",
+        ),
+        rx.text(link.meta, size="1", color="gray"),
+        rx.cond(
+            (link.status == "active") | (link.status == "submitted"),
+            rx.hstack(
+                rx.input(value=link.url, read_only=True, size="1", width="100%"),
+                rx.tooltip(
+                    rx.icon_button(
+                        rx.icon("copy", size=14),
+                        size="1",
+                        variant="soft",
+                        on_click=RecordState.copy_link(link.url),
+                    ),
+                    content="Copy link",
+                ),
+                rx.tooltip(
+                    rx.icon_button(
+                        rx.icon("link-2-off", size=14),
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=RecordState.revoke_link(link.id),
+                    ),
+                    content="Revoke",
+                ),
+                width="100%",
+            ),
+        ),
+        width="100%",
+        spacing="1",
+        padding_bottom="8px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def _links() -> rx.Component:
+    return _section(
+        "Portal links",
+        "link",
+        rx.vstack(rx.foreach(RecordState.links, _link), width="100%"),
+        rx.form(
+            rx.vstack(
+                rx.input(name="recipientName", placeholder="Recipient name", width="100%"),
+                rx.input(
+                    name="recipientEmail", type="email", placeholder="Recipient email", width="100%"
+                ),
+                rx.hstack(
+                    rx.checkbox("Email the link", name="sendEmail", default_checked=True),
+                    rx.spacer(),
+                    rx.button(rx.icon("link", size=14), "Create link", type="submit"),
+                    width="100%",
+                    align="center",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=RecordState.create_link,
+            reset_on_submit=True,
+            width="100%",
+        ),
+    )
+
+
+def _vault_row(item: VaultRow) -> rx.Component:
+    return rx.hstack(
+        rx.icon("lock", size=16, color=rx.color("gray", 10)),
+        rx.vstack(
+            rx.text(item.label, size="2", weight="medium"),
+            rx.text(item.access, " access", size="1", color="gray"),
+            spacing="0",
+        ),
+        rx.spacer(),
+        rx.code(item.preview, class_name="vault-preview"),
+        rx.cond(
+            item.can_reveal,
+            rx.button(
+                rx.icon("eye", size=14),
+                "Reveal",
+                size="1",
+                variant="soft",
+                on_click=RecordState.open_reveal(item.id, item.label),
+            ),
+            rx.tooltip(
+                rx.button(
+                    rx.icon("eye-off", size=14),
+                    "Reveal",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=RecordState.open_reveal(item.id, item.label),
+                ),
+                content="Your role cannot reveal this value",
+            ),
+        ),
+        width="100%",
+        align="center",
+    )
+
+
+def _reveal_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Reveal ", RecordState.reveal_label),
+            rx.cond(
+                RecordState.revealed_value != "",
+                rx.vstack(
+                    rx.code(RecordState.revealed_value, size="5", id="revealed-value"),
+                    rx.text(
+                        "This reveal was recorded in the activity log.", size="1", color="gray"
+                    ),
+                    rx.button("Hide", on_click=RecordState.close_reveal, width="100%"),
+                    spacing="3",
+                ),
+                rx.form(
+                    rx.vstack(
+                        rx.text("Enter your password to confirm it is you.", size="2"),
+                        rx.cond(
+                            RecordState.reveal_error != "",
+                            rx.callout(
+                                RecordState.reveal_error,
+                                icon="shield-alert",
+                                color_scheme="red",
+                                id="reveal-error",
+                            ),
+                        ),
+                        rx.input(
+                            name="password",
+                            type="password",
+                            required=True,
+                            id="reveal-password",
+                            width="100%",
+                        ),
+                        rx.hstack(
+                            rx.button(
+                                "Cancel",
+                                variant="soft",
+                                type="button",
+                                on_click=RecordState.close_reveal,
+                            ),
+                            rx.button("Reveal", type="submit", id="reveal-submit"),
+                            justify="end",
+                            width="100%",
+                        ),
+                        spacing="3",
+                    ),
+                    on_submit=RecordState.reveal,
+                    reset_on_submit=True,
+                ),
+            ),
+        ),
+        open=RecordState.reveal_id != "",
+        on_open_change=lambda _open: RecordState.close_reveal(),
+    )
+
+
+def _vault() -> rx.Component:
+    return _section(
+        "Vault",
+        "vault",
+        rx.text(
+            "Values are encrypted; only the last characters are ever shown.", size="1", color="gray"
+        ),
+        rx.vstack(rx.foreach(RecordState.vault_items, _vault_row), width="100%"),
+        rx.form(
+            rx.vstack(
+                rx.hstack(
+                    rx.input(
+                        name="fieldKey",
+                        placeholder="field_key e.g. bank_account",
+                        required=True,
+                        width="100%",
+                    ),
+                    rx.input(name="label", placeholder="Label", width="100%"),
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.input(
+                        name="value",
+                        type="password",
+                        placeholder="Value",
+                        required=True,
+                        width="100%",
+                        auto_complete="off",
+                    ),
+                    rx.select(
+                        list(VAULT_ACCESS_LEVELS),
+                        name="accessLevel",
+                        default_value="admin",
+                        width="120px",
+                    ),
+                    rx.button("Save", type="submit"),
+                    width="100%",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=RecordState.set_vault,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        _reveal_dialog(),
+    )
+
+
+def _activity_row(row: ActivityRow) -> rx.Component:
+    return rx.hstack(
+        rx.box(
+            rx.icon(row.icon, size=14, color=rx.color("accent", 11)),
+            background=rx.color("accent", 3),
+            padding="6px",
+            border_radius="999px",
+        ),
+        rx.vstack(
+            rx.text(row.description, size="2"),
+            rx.text(row.who, " · ", row.when, size="1", color="gray"),
+            spacing="0",
+        ),
+        align="start",
+        width="100%",
+    )
+
+
+def _activity() -> rx.Component:
+    return _section(
+        "Activity",
+        "history",
+        rx.vstack(rx.foreach(RecordState.activity, _activity_row), width="100%", spacing="3"),
+        max_height="520px",
+        overflow_y="auto",
+    )
+
+
+def _detail(detail: Option) -> rx.Component:
+    return rx.vstack(
+        rx.text(detail.value, size="1", color="gray"),
+        rx.text(detail.label, size="2", weight="medium"),
+        spacing="0",
+    )
+
+
+def _header() -> rx.Component:
+    return card(
+        rx.vstack(
+            rx.hstack(
+                rx.vstack(
+                    rx.hstack(
+                        rx.heading(RecordState.title, size="6"),
+                        status_badge(
+                            RecordState.status, RecordState.status_label, RecordState.status_color
+                        ),
+                        align="center",
+                        wrap="wrap",
+                    ),
+                    rx.text(
+                        RecordState.type_label, " · ", RecordState.party, size="2", color="gray"
+                    ),
+                    spacing="1",
+                ),
+                rx.spacer(),
+                rx.select(
+                    RecordState.statuses,
+                    value=RecordState.status,
+                    on_change=RecordState.change_status,
+                    width="190px",
+                    id="status-select",
+                ),
+                width="100%",
+                align="start",
+                wrap="wrap",
+            ),
+            rx.grid(
+                rx.foreach(RecordState.details, _detail),
+                columns=rx.breakpoints(initial="2", md="4"),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        )
+    )
+
+
+def record_page() -> rx.Component:
+    return app_shell(
+        rx.link(
+            rx.hstack(
+                rx.icon("arrow-left", size=14), rx.text("Back to ", RecordState.app_name, size="2")
+            ),
+            href=RecordState.back_href,
+        ),
+        rx.cond(
+            RecordState.found,
+            rx.vstack(
+                _header(),
+                rx.grid(
+                    rx.vstack(
+                        _checklist(),
+                        _documents(),
+                        _tasks(),
+                        _approvals(),
+                        width="100%",
+                        spacing="4",
+                    ),
+                    rx.vstack(_vault(), _links(), _team(), _activity(), width="100%", spacing="4"),
+                    columns=rx.breakpoints(initial="1", lg="2"),
+                    spacing="4",
+                    width="100%",
+                ),
+                width="100%",
+                spacing="4",
+            ),
+            rx.callout(
+                "This record does not exist or belongs to another organization.", icon="search-x"
+            ),
+        ),
+        title=RecordState.app_name,
+    )
