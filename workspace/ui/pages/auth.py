@@ -24,7 +24,7 @@ class LoginState(AuthState):
     def _signed_in(self, signed: accounts.SignedIn):
         self.session_token = signed.token
         self.error = ""
-        return rx.redirect(_safe_next(self.router.page.params.get("next")))
+        return rx.redirect(_safe_next(self.router.url.query_parameters.get("next")))
 
     @rx.event
     def clear(self):
@@ -84,7 +84,7 @@ class LoginState(AuthState):
             with session_scope() as session:
                 accounts.reset_password(
                     session,
-                    token=self.router.page.params.get("token", ""),
+                    token=self.router.url.query_parameters.get("token", ""),
                     new_password=form.get("password", ""),
                 )
         except DomainError as exc:
@@ -102,7 +102,7 @@ class LoginState(AuthState):
         try:
             with session_scope() as session:
                 invitation, org = accounts.invitation_for_token(
-                    session, token=self.router.page.params.get("token", "")
+                    session, token=self.router.url.query_parameters.get("token", "")
                 )
             self.invite_org, self.invite_email = org.name, invitation.email
         except DomainError as exc:
@@ -115,7 +115,7 @@ class LoginState(AuthState):
             with session_scope() as session:
                 signed = accounts.accept_invitation(
                     session,
-                    token=self.router.page.params.get("token", ""),
+                    token=self.router.url.query_parameters.get("token", ""),
                     name=form.get("name", ""),
                     password=form.get("password", ""),
                 )
