@@ -4,12 +4,14 @@ completion emails): no API key, the HMAC signature in the URL is the permission.
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 
 from workspace.api.auth import client_ip
 from workspace.api.errors import error_response
 from workspace.core.db import session_scope
-from workspace.core.errors import Forbidden, NotFound
+from workspace.core.errors import Conflict, Forbidden, NotFound
+from workspace.core.pdf.signature import HANDWRITING_FONT
+from workspace.core.services import signing
 from workspace.core.services.envelopes import open_download
 from workspace.core.signed_urls import verify_path
 
@@ -46,4 +48,31 @@ def envelope_file(
             "Cache-Control": "private, no-store",
             "X-Content-Type-Options": "nosniff",
         },
+    )
+
+
+@router.get("/files/sign/{token}/pages/{document}/{page}.png", include_in_schema=False)
+def signing_page_image(
+    token: str, document: int, page: int, grant: str | None = Query(None), width: int = 1200
+) -> Response:
+    """A page of the envelope for the signer's own link (after verification when required)."""
+    try:
+        with session_scope() as session:
+            path = signing.page_image(
+                session, token=token, grant=grant, document=document, page=page, width=width
+            )
+    except NotFound as exc:
+        return error_response(404, exc.code, exc.message)
+    except (Forbidden, Conflict) as exc:
+        return error_response(403, exc.code, exc.message)
+    return FileResponse(
+        path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+@router.get("/files/fonts/handwriting.ttf", include_in_schema=False)
+def handwriting_font() -> Response:
+    """The font typed signatures are drawn in (the portal previews with the same glyphs)."""
+    return FileResponse(
+        HANDWRITING_FONT, media_type="font/ttf", headers={"Cache-Control": "public, max-age=86400"}
     )

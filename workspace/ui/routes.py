@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from workspace.ui.pages import auth, dashboard, intake_portal, record_detail, records, sections
+from workspace.ui.pages import (
+    auth,
+    dashboard,
+    intake_portal,
+    record_detail,
+    records,
+    sections,
+    signing,
+)
 from workspace.ui.state import AuthState
 
 SIGNED_IN = AuthState.check_login
@@ -16,6 +24,7 @@ PAGES = [
     ("/reset-password", auth.reset_page, "Choose a new password", auth.LoginState.clear),
     ("/accept-invite", auth.accept_invite_page, "Join", auth.LoginState.load_invitation),
     ("/", dashboard.dashboard_page, "Dashboard", SIGNED_IN),
+    ("/sign/[signing_token]", signing.signing_page, "Sign", signing.SigningState.load),
     *[
         page
         for slug, name in (

@@ -24,7 +24,7 @@ from workspace.core.models.envelopes import Envelope, EnvelopeSigner
 from workspace.core.passwords import verify_password
 from workspace.core.pdf import certificate as cert
 from workspace.core.pdf import stamp
-from workspace.core.pdf.document import frame_from_json
+from workspace.core.pdf.document import frame_from_json, page_image_path
 from workspace.core.pdf.placeholders import find_placeholders
 from workspace.core.pdf.seal import seal_pdf
 from workspace.core.pdf.signature import normalize_signature_image, typed_signature_png
@@ -339,6 +339,22 @@ def give_consent(
         description="Signer agreed to sign electronically",
         data={"consentVersion": CONSENT_VERSION},
     )
+
+
+def page_image(
+    session: Session,
+    *,
+    token: str,
+    grant: str | None,
+    document: int,
+    page: int,
+    width: int | None = None,
+):
+    """Path of a rendered page for the signer (the document is shown once verified)."""
+    envelope, _signer, _ = _require_state(session, token, grant, "sign")
+    if not 0 <= document < len(envelope.documents):
+        raise NotFound("Document not found.")
+    return page_image_path(envelope.documents[document]["sha256"], page, width)
 
 
 # --- values -----------------------------------------------------------------------------
