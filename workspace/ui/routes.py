@@ -7,6 +7,7 @@ import reflex as rx
 from workspace.ui.pages import (
     auth,
     dashboard,
+    envelopes,
     intake_portal,
     record_detail,
     records,
@@ -25,6 +26,24 @@ PAGES = [
     ("/accept-invite", auth.accept_invite_page, "Join", auth.LoginState.load_invitation),
     ("/", dashboard.dashboard_page, "Dashboard", SIGNED_IN),
     ("/sign/[signing_token]", signing.signing_page, "Sign", signing.SigningState.load),
+    (
+        "/envelopes",
+        envelopes.envelopes_page,
+        "Envelopes",
+        [SIGNED_IN, envelopes.EnvelopesState.load],
+    ),
+    (
+        "/envelopes/new",
+        envelopes.send_page,
+        "Send for signature",
+        [SIGNED_IN, envelopes.SendState.load],
+    ),
+    (
+        "/envelopes/[envelope_id]",
+        envelopes.envelope_page,
+        "Envelope",
+        [SIGNED_IN, envelopes.EnvelopeState.load],
+    ),
     *[
         page
         for slug, name in (

@@ -8,7 +8,6 @@ from workspace.ui.layout import app_shell, empty_state
 
 UPCOMING = {
     "/templates": ("Templates", "file-text", "Reusable PDF templates with signer fields."),
-    "/envelopes": ("Envelopes", "send", "Documents sent for signature and their progress."),
     "/invoices": ("Invoices", "receipt", "Client invoices, payments and reminders."),
     "/webhooks": ("Webhooks", "webhook", "Signed event notifications to your systems."),
 }

@@ -92,6 +92,9 @@ class SigningState(rx.State):
 
     @rx.event
     def load(self):
+        self._load()
+
+    def _load(self) -> None:
         self.embedded = self.router.page.params.get("embedded", "") in ("yes", "true", "1")
         self.finish_error = self.verify_message = ""
         try:
@@ -334,7 +337,7 @@ class SigningState(rx.State):
                 self.view = "locked"
             return
         self._grant = result.grant
-        self.load()
+        self._load()
 
     @rx.event
     def agree(self):

@@ -1,0 +1,895 @@
+"""Envelopes in the app: the list (status tabs, search, paging), one envelope (signers in
+order, timeline, actions) and the Send flow from a template."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import reflex as rx
+
+from workspace.core.clock import from_ms, to_ms
+from workspace.core.db import session_scope
+from workspace.core.errors import DomainError
+from workspace.core.schemas.envelopes import EnvelopeCreate
+from workspace.core.services import envelopes as service
+from workspace.core.services import templates as template_service
+from workspace.ui.layout import app_shell, card, empty_state
+from workspace.ui.state import AuthState, toast_error
+
+PAGE_SIZE = 20
+TABS = [
+    ("all", "All"),
+    ("sent", "Sent"),
+    ("viewed", "Viewed"),
+    ("signed", "Partly signed"),
+    ("completed", "Completed"),
+    ("scheduled", "Scheduled"),
+    ("declined", "Declined"),
+    ("cancelled", "Cancelled"),
+    ("expired", "Expired"),
+]
+STATUS_COLORS = {
+    "draft": "gray",
+    "scheduled": "iris",
+    "sent": "blue",
+    "viewed": "cyan",
+    "signed": "amber",
+    "completed": "grass",
+    "declined": "red",
+    "cancelled": "gray",
+    "expired": "orange",
+    "pending": "gray",
+}
+
+
+def _when(ms: int | None) -> str:
+    return from_ms(ms).strftime("%d %b %Y, %H:%M UTC") if ms else ""
+
+
+def status_badge(status) -> rx.Component:
+    return rx.match(
+        status,
+        *[
+            (name, rx.badge(name.capitalize(), color_scheme=color, variant="soft"))
+            for name, color in STATUS_COLORS.items()
+        ],
+        rx.badge(status, variant="soft"),
+    )
+
+
+# --- list -----------------------------------------------------------------------------------
+
+
+class EnvelopesState(AuthState):
+    tab: str = "all"
+    search: str = ""
+    offset: int = 0
+    total: int = 0
+    rows: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        if actor is None:
+            return
+        try:
+            with session_scope() as session:
+                envelopes, self.total = service.list_envelopes(
+                    session,
+                    actor=actor,
+                    status=None if self.tab == "all" else self.tab,
+                    search=self.search,
+                    limit=PAGE_SIZE,
+                    offset=self.offset,
+                )
+                signers = service.signers_by_envelope(session, envelopes)
+                self.rows = [
+                    {
+                        "id": e.id,
+                        "title": e.title,
+                        "status": e.status,
+                        "source": e.template_name or "Uploaded document",
+                        "progress": f"{sum(s.status == 'signed' for s in signers[e.id])}/"
+                        f"{len(signers[e.id])} signed",
+                        "who": ", ".join(s.name for s in signers[e.id][:3])
+                        + (" …" if len(signers[e.id]) > 3 else ""),
+                        "created": _when(e.created_at),
+                    }
+                    for e in envelopes
+                ]
+        except DomainError as exc:
+            return toast_error(exc)
+        return None
+
+    @rx.event
+    def set_tab(self, value: str):
+        self.tab, self.offset = value, 0
+        return EnvelopesState.load
+
+    @rx.event
+    def set_search(self, value: str):
+        self.search, self.offset = value, 0
+        return EnvelopesState.load
+
+    @rx.event
+    def page(self, delta: int):
+        self.offset = max(0, self.offset + delta * PAGE_SIZE)
+        return EnvelopesState.load
+
+    @rx.var
+    def page_label(self) -> str:
+        if not self.total:
+            return ""
+        return f"{self.offset + 1}-{min(self.offset + PAGE_SIZE, self.total)} of {self.total}"
+
+
+def _row(row) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.link(rx.text(row["title"], weight="medium"), href="/envelopes/" + row["id"]),
+            rx.text(row["source"], size="1", color=rx.color("gray", 10)),
+        ),
+        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(
+            rx.text(row["progress"], size="2"),
+            rx.text(row["who"], size="1", color=rx.color("gray", 10)),
+        ),
+        rx.table.cell(
+            rx.text(row["created"], size="2", color=rx.color("gray", 11)),
+            display=["none", "none", "table-cell"],
+        ),
+        custom_attrs={"data-envelope": row["id"]},
+    )
+
+
+def envelopes_page() -> rx.Component:
+    table = rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                rx.table.column_header_cell("Envelope"),
+                rx.table.column_header_cell("Status"),
+                rx.table.column_header_cell("Signers"),
+                rx.table.column_header_cell("Created", display=["none", "none", "table-cell"]),
+            )
+        ),
+        rx.table.body(rx.foreach(EnvelopesState.rows, _row)),
+        width="100%",
+        variant="surface",
+    )
+    return app_shell(
+        rx.box(
+            rx.tabs.root(
+                rx.tabs.list(*[rx.tabs.trigger(label, value=value) for value, label in TABS]),
+                value=EnvelopesState.tab,
+                on_change=EnvelopesState.set_tab,
+            ),
+            overflow_x="auto",
+            width="100%",
+        ),
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            placeholder="Search by title, signer name or email",
+            value=EnvelopesState.search,
+            on_change=EnvelopesState.set_search.debounce(300),
+            width="100%",
+            max_width="420px",
+            id="envelope-search",
+        ),
+        rx.cond(
+            EnvelopesState.rows.length() > 0,
+            rx.vstack(
+                table,
+                rx.hstack(
+                    rx.text(EnvelopesState.page_label, size="2", color=rx.color("gray", 11)),
+                    rx.hstack(
+                        rx.button(
+                            "Previous",
+                            variant="soft",
+                            size="1",
+                            disabled=EnvelopesState.offset == 0,
+                            on_click=EnvelopesState.page(-1),
+                        ),
+                        rx.button(
+                            "Next",
+                            variant="soft",
+                            size="1",
+                            disabled=EnvelopesState.offset + PAGE_SIZE >= EnvelopesState.total,
+                            on_click=EnvelopesState.page(1),
+                        ),
+                    ),
+                    justify="between",
+                    width="100%",
+                ),
+                width="100%",
+            ),
+            empty_state(
+                "send",
+                "No envelopes here",
+                "Send a template for signature; each signer gets a private link and you follow "
+                "every step here.",
+                rx.link(rx.button("Send for signature"), href="/envelopes/new"),
+            ),
+        ),
+        title="Envelopes",
+        actions=rx.link(
+            rx.button(rx.icon("send", size=16), "Send", id="new-envelope"), href="/envelopes/new"
+        ),
+    )
+
+
+# --- one envelope -------------------------------------------------------------------------
+
+
+class EnvelopeState(AuthState):
+    envelope: dict[str, str] = {}
+    signers: list[dict[str, str]] = []
+    timeline: list[dict[str, str]] = []
+    can_cancel: bool = False
+    can_remind: bool = False
+    completed: bool = False
+    document_link: str = ""
+    certificate_link: str = ""
+    cancel_open: bool = False
+
+    def _envelope_id(self) -> str:
+        return self.router.page.params.get("envelope_id", "")
+
+    @rx.event
+    def load(self):
+        return self._load()
+
+    def _load(self):
+        actor = self._actor()
+        if actor is None:
+            return None
+        try:
+            with session_scope() as session:
+                envelope = service.get_envelope(
+                    session, actor=actor, envelope_id=self._envelope_id()
+                )
+                signers = service.envelope_signers(session, envelope)
+                log = service.audit_entries(session, actor=actor, envelope_id=envelope.id)
+                links = (
+                    service.download_links(session, actor=actor, envelope_id=envelope.id)
+                    if envelope.status == "completed"
+                    else {}
+                )
+        except DomainError as exc:
+            self.envelope = {}
+            return toast_error(exc)
+        self.envelope = {
+            "id": envelope.id,
+            "title": envelope.title,
+            "status": envelope.status,
+            "source": envelope.template_name or "Uploaded document",
+            "created": _when(envelope.created_at),
+            "sent": _when(envelope.sent_at) or "-",
+            "expires": _when(envelope.expires_at) or "-",
+            "scheduled": _when(envelope.scheduled_at),
+            "completed": _when(envelope.completed_at) or "-",
+            "message": envelope.message,
+            "test": "1" if envelope.test_mode else "",
+            "cc": ", ".join(c["email"] for c in envelope.cc_recipients),
+        }
+        self.signers = [
+            {
+                "id": s.id,
+                "name": s.name,
+                "email": s.email,
+                "role": s.role,
+                "order": str(s.signing_order),
+                "status": s.status,
+                "detail": _signer_detail(s),
+                "link": service.signing_url(s),
+                "resendable": "1"
+                if envelope.status in service.ACTIVE and s.status in ("sent", "viewed", "pending")
+                else "",
+            }
+            for s in signers
+        ]
+        self.timeline = [
+            {
+                "time": _when(e["timestamp"]),
+                "text": e["actionDescription"],
+                "who": e["actorEmail"] or e["actorType"],
+                "ip": e["ipAddress"] or "",
+            }
+            for e in reversed(log)
+        ]
+        self.can_cancel = envelope.status not in service.FINISHED
+        self.can_remind = envelope.status in service.ACTIVE
+        self.completed = envelope.status == "completed"
+        self.document_link = links.get("documentUrl", "")
+        self.certificate_link = links.get("certificateUrl", "")
+        return None
+
+    @rx.event
+    def remind(self):
+        try:
+            with session_scope() as session:
+                count = service.remind_envelope(
+                    session, actor=self._require_actor(), envelope_id=self._envelope_id()
+                )
+        except DomainError as exc:
+            return toast_error(exc)
+        self._load()
+        return rx.toast.success(f"Reminder sent to {count} signer{'s' * (count != 1)}.")
+
+    @rx.event
+    def resend(self, signer_id: str):
+        try:
+            with session_scope() as session:
+                signer = service.resend_invitation(
+                    session,
+                    actor=self._require_actor(),
+                    envelope_id=self._envelope_id(),
+                    signer_id=signer_id,
+                )
+                email = signer.email
+        except DomainError as exc:
+            return toast_error(exc)
+        self._load()
+        return rx.toast.success(f"Invitation sent again to {email}.")
+
+    @rx.event
+    def set_cancel_open(self, value: bool):
+        self.cancel_open = value
+
+    @rx.event
+    def cancel(self):
+        try:
+            with session_scope() as session:
+                service.cancel_envelope(
+                    session, actor=self._require_actor(), envelope_id=self._envelope_id()
+                )
+        except DomainError as exc:
+            return toast_error(exc)
+        self.cancel_open = False
+        self._load()
+        return rx.toast.success("Envelope cancelled.")
+
+    @rx.event
+    def copy_link(self, link: str):
+        return [rx.set_clipboard(link), rx.toast.success("Signing link copied.")]
+
+
+def _signer_detail(signer) -> str:
+    if signer.status == "signed":
+        return f"Signed {_when(signer.signed_at)}"
+    if signer.status == "declined":
+        return f"Declined {_when(signer.declined_at)}: {signer.decline_reason}"
+    if signer.status == "viewed":
+        return f"Viewed {_when(signer.viewed_at)}"
+    if signer.status == "sent":
+        return f"Invited {_when(signer.sent_at)}"
+    return "Waits for earlier signers"
+
+
+def _signer_card(signer) -> rx.Component:
+    return rx.hstack(
+        rx.center(
+            rx.text(signer["order"], weight="bold", size="2"),
+            width="30px",
+            height="30px",
+            border_radius="999px",
+            background=rx.color("accent", 3),
+            color=rx.color("accent", 11),
+            flex_shrink="0",
+        ),
+        rx.vstack(
+            rx.hstack(
+                rx.text(signer["name"], weight="medium"),
+                status_badge(signer["status"]),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.text(signer["email"], " · ", signer["role"], size="1", color=rx.color("gray", 11)),
+            rx.text(signer["detail"], size="1", color=rx.color("gray", 10)),
+            spacing="1",
+            flex="1",
+            min_width="0",
+        ),
+        rx.hstack(
+            rx.tooltip(
+                rx.icon_button(
+                    rx.icon("link", size=16),
+                    variant="soft",
+                    size="2",
+                    on_click=EnvelopeState.copy_link(signer["link"]),
+                    aria_label="Copy signing link",
+                ),
+                content="Copy signing link",
+            ),
+            rx.cond(
+                signer["resendable"] != "",
+                rx.tooltip(
+                    rx.icon_button(
+                        rx.icon("mail", size=16),
+                        variant="soft",
+                        size="2",
+                        on_click=EnvelopeState.resend(signer["id"]),
+                        aria_label="Resend invitation",
+                    ),
+                    content="Resend invitation",
+                ),
+            ),
+            spacing="2",
+        ),
+        width="100%",
+        align="start",
+        spacing="3",
+        padding_y="10px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def _fact(label: str, value) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 10)),
+        rx.text(value, size="2", weight="medium"),
+        spacing="0",
+    )
+
+
+def envelope_page() -> rx.Component:
+    env = EnvelopeState.envelope
+    actions = rx.hstack(
+        rx.cond(
+            EnvelopeState.completed,
+            rx.fragment(
+                rx.link(
+                    rx.button(rx.icon("download", size=16), "Document", id="download-document"),
+                    href=EnvelopeState.document_link,
+                    is_external=True,
+                ),
+                rx.link(
+                    rx.button(rx.icon("award", size=16), "Certificate", variant="soft"),
+                    href=EnvelopeState.certificate_link,
+                    is_external=True,
+                ),
+            ),
+        ),
+        rx.cond(
+            EnvelopeState.can_remind,
+            rx.button(
+                rx.icon("bell", size=16),
+                "Remind",
+                variant="soft",
+                on_click=EnvelopeState.remind,
+                id="remind",
+            ),
+        ),
+        rx.cond(
+            EnvelopeState.can_cancel,
+            rx.button(
+                "Cancel",
+                variant="soft",
+                color_scheme="red",
+                on_click=EnvelopeState.set_cancel_open(True),
+                id="cancel-envelope",
+            ),
+        ),
+        spacing="2",
+        wrap="wrap",
+    )
+    timeline = rx.vstack(
+        rx.foreach(
+            EnvelopeState.timeline,
+            lambda e: rx.hstack(
+                rx.box(
+                    width="8px",
+                    height="8px",
+                    border_radius="999px",
+                    background=rx.color("accent", 9),
+                    margin_top="6px",
+                    flex_shrink="0",
+                ),
+                rx.vstack(
+                    rx.text(e["text"], size="2"),
+                    rx.text(
+                        e["time"],
+                        " · ",
+                        e["who"],
+                        rx.cond(e["ip"] != "", " · " + e["ip"], ""),
+                        size="1",
+                        color=rx.color("gray", 10),
+                    ),
+                    spacing="0",
+                ),
+                spacing="3",
+                align="start",
+            ),
+        ),
+        spacing="3",
+        width="100%",
+    )
+    body = rx.vstack(
+        rx.hstack(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(env["title"], size="5"),
+                    status_badge(env["status"]),
+                    rx.cond(env["test"] != "", rx.badge("Test", color_scheme="orange")),
+                    align="center",
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                rx.text(env["source"], " · ", env["id"], size="1", color=rx.color("gray", 10)),
+                spacing="1",
+            ),
+            actions,
+            justify="between",
+            width="100%",
+            wrap="wrap",
+            spacing="3",
+        ),
+        rx.grid(
+            _fact("Created", env["created"]),
+            _fact(
+                "Sent",
+                rx.cond(env["scheduled"] != "", "Scheduled " + env["scheduled"], env["sent"]),
+            ),
+            _fact("Expires", env["expires"]),
+            _fact("Completed", env["completed"]),
+            columns=rx.breakpoints(initial="2", md="4"),
+            spacing="4",
+            width="100%",
+        ),
+        rx.grid(
+            card(
+                rx.heading("Signers", size="3"),
+                rx.text(
+                    "In signing order; equal numbers sign in parallel.",
+                    size="1",
+                    color=rx.color("gray", 10),
+                ),
+                rx.vstack(
+                    rx.foreach(EnvelopeState.signers, _signer_card), spacing="0", width="100%"
+                ),
+                rx.cond(
+                    env["cc"] != "",
+                    rx.text(
+                        "CC: ", env["cc"], size="1", color=rx.color("gray", 11), padding_top="8px"
+                    ),
+                ),
+            ),
+            card(rx.heading("Timeline", size="3", margin_bottom="10px"), timeline),
+            columns=rx.breakpoints(initial="1", lg="2"),
+            spacing="4",
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+    confirm = rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Cancel this envelope?"),
+            rx.alert_dialog.description(
+                "Signing links stop working and signers who were invited are told."
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.button(
+                    "Cancel envelope",
+                    color_scheme="red",
+                    on_click=EnvelopeState.cancel,
+                    id="confirm-cancel",
+                ),
+                justify="end",
+                spacing="2",
+                margin_top="14px",
+            ),
+        ),
+        open=EnvelopeState.cancel_open,
+        on_open_change=EnvelopeState.set_cancel_open,
+    )
+    return app_shell(
+        rx.link(
+            rx.hstack(
+                rx.icon("arrow-left", size=14),
+                rx.text("All envelopes", size="2"),
+                align="center",
+                spacing="1",
+            ),
+            href="/envelopes",
+        ),
+        rx.cond(
+            env.contains("id"),
+            body,
+            empty_state("send", "Envelope not found", "It may belong to another organization."),
+        ),
+        confirm,
+        title="Envelope",
+    )
+
+
+# --- send -----------------------------------------------------------------------------------
+
+
+class SendState(AuthState):
+    templates: list[dict[str, str]] = []
+    template_id: str = ""
+    rows: list[dict[str, str]] = []
+    title: str = ""
+    message: str = ""
+    expiry_days: str = "30"
+    schedule: str = ""
+    cc: str = ""
+    error: str = ""
+    error_field: str = ""
+    _roles: dict = {}
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        if actor is None:
+            return
+        with session_scope() as session:
+            templates = template_service.list_templates(session, actor=actor, limit=100)
+            self.templates = [{"id": t.id, "name": t.name} for t in templates if t.roles]
+            self._roles = {t.id: list(t.roles) for t in templates}
+        wanted = self.router.page.params.get("template", "")
+        ids = [t["id"] for t in self.templates]
+        self._apply_template(wanted if wanted in ids else (ids[0] if ids else ""))
+
+    @rx.event
+    def set_template(self, template_id: str):
+        self._apply_template(template_id)
+
+    def _apply_template(self, template_id: str) -> None:
+        self.template_id = template_id
+        self.error = ""
+        name = next((t["name"] for t in self.templates if t["id"] == template_id), "")
+        self.title = name
+        self.rows = [
+            {"role": role, "name": "", "email": "", "order": str(index + 1)}
+            for index, role in enumerate(self._roles.get(template_id, []))
+        ]
+
+    @rx.event
+    def set_row(self, index: int, key: str, value: str):
+        rows = [dict(r) for r in self.rows]
+        rows[index][key] = value
+        self.rows = rows
+
+    @rx.event
+    def set_title(self, value: str):
+        self.title = value
+
+    @rx.event
+    def set_message(self, value: str):
+        self.message = value
+
+    @rx.event
+    def set_expiry_days(self, value: str):
+        self.expiry_days = value
+
+    @rx.event
+    def set_schedule(self, value: str):
+        self.schedule = value
+
+    @rx.event
+    def set_cc(self, value: str):
+        self.cc = value
+
+    @rx.event
+    def send(self):
+        self.error = self.error_field = ""
+        try:
+            days = float(self.expiry_days or "30")
+        except ValueError:
+            self.error, self.error_field = "Expiry must be a number of days.", "expiresInHours"
+            return None
+        scheduled = None
+        if self.schedule:
+            scheduled = to_ms(datetime.fromisoformat(self.schedule))
+        cc = [{"email": e.strip()} for e in self.cc.replace(";", ",").split(",") if e.strip()]
+        try:
+            data = EnvelopeCreate(
+                template_id=self.template_id or None,
+                title=self.title,
+                message=self.message,
+                expires_in_hours=days * 24,
+                scheduled_at=scheduled,
+                signers=[
+                    {
+                        "name": r["name"],
+                        "email": r["email"],
+                        "role": r["role"],
+                        "signingOrder": int(r["order"] or 1),
+                    }
+                    for r in self.rows
+                ],
+                cc_recipients=cc,
+            )
+            with session_scope() as session:
+                envelope, _ = service.create_envelope(
+                    session, actor=self._require_actor(), data=data
+                )
+                envelope_id = envelope.id
+        except ValueError:
+            self.error = "Signing order must be a whole number."
+            return None
+        except DomainError as exc:
+            self.error = exc.message
+            self.error_field = exc.details.get("field", "")
+            return None
+        return [rx.toast.success("Envelope sent."), rx.redirect(f"/envelopes/{envelope_id}")]
+
+
+def _signer_row(row, index) -> rx.Component:
+    return rx.grid(
+        rx.vstack(
+            rx.text("Role", size="1", color=rx.color("gray", 10)),
+            rx.badge(row["role"], size="2", variant="soft"),
+            spacing="1",
+        ),
+        rx.input(
+            placeholder="Full name",
+            value=row["name"],
+            on_change=lambda v: SendState.set_row(index, "name", v),
+            id="signer-name-" + index.to_string(),
+        ),
+        rx.input(
+            placeholder="email@example.com",
+            type="email",
+            value=row["email"],
+            on_change=lambda v: SendState.set_row(index, "email", v),
+            id="signer-email-" + index.to_string(),
+        ),
+        rx.input(
+            type="number",
+            min="1",
+            value=row["order"],
+            title="Signing order",
+            on_change=lambda v: SendState.set_row(index, "order", v),
+        ),
+        columns=rx.breakpoints(initial="1", md="4"),
+        grid_template_columns=rx.breakpoints(initial="1fr", md="140px 1fr 1fr 90px"),
+        spacing="2",
+        align="end",
+        width="100%",
+        padding_y="8px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def _labelled(label: str, control: rx.Component, hint: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium"),
+        control,
+        rx.cond(hint != "", rx.text(hint, size="1", color=rx.color("gray", 10))),
+        spacing="1",
+        width="100%",
+    )
+
+
+def send_page() -> rx.Component:
+    form = rx.vstack(
+        card(
+            rx.vstack(
+                _labelled(
+                    "Template",
+                    rx.select.root(
+                        rx.select.trigger(
+                            placeholder="Choose a template", width="100%", id="template-select"
+                        ),
+                        rx.select.content(
+                            rx.foreach(
+                                SendState.templates,
+                                lambda t: rx.select.item(t["name"], value=t["id"]),
+                            )
+                        ),
+                        value=SendState.template_id,
+                        on_change=SendState.set_template,
+                    ),
+                ),
+                _labelled(
+                    "Title",
+                    rx.input(
+                        value=SendState.title,
+                        on_change=SendState.set_title,
+                        width="100%",
+                        id="envelope-title",
+                    ),
+                ),
+                spacing="3",
+            ),
+        ),
+        card(
+            rx.heading("Signers", size="3"),
+            rx.text(
+                "One signer per role. Lower numbers sign first; equal numbers sign in parallel.",
+                size="1",
+                color=rx.color("gray", 10),
+            ),
+            rx.vstack(rx.foreach(SendState.rows, _signer_row), width="100%", spacing="0"),
+        ),
+        card(
+            rx.vstack(
+                _labelled(
+                    "Message",
+                    rx.text_area(
+                        value=SendState.message,
+                        on_change=SendState.set_message,
+                        placeholder="Please review and sign.",
+                        width="100%",
+                        id="envelope-message",
+                    ),
+                ),
+                rx.grid(
+                    _labelled(
+                        "Expires after (days)",
+                        rx.input(
+                            type="number",
+                            min="1",
+                            value=SendState.expiry_days,
+                            on_change=SendState.set_expiry_days,
+                            width="100%",
+                        ),
+                    ),
+                    _labelled(
+                        "Send later (UTC)",
+                        rx.input(
+                            type="datetime-local",
+                            value=SendState.schedule,
+                            on_change=SendState.set_schedule,
+                            width="100%",
+                            id="schedule",
+                        ),
+                        "5 minutes to 30 days ahead; leave empty to send now.",
+                    ),
+                    _labelled(
+                        "CC (emails, comma separated)",
+                        rx.input(
+                            value=SendState.cc,
+                            on_change=SendState.set_cc,
+                            width="100%",
+                            placeholder="legal@company.com",
+                        ),
+                    ),
+                    columns=rx.breakpoints(initial="1", md="3"),
+                    spacing="3",
+                    width="100%",
+                ),
+                spacing="3",
+            ),
+        ),
+        rx.cond(
+            SendState.error != "",
+            rx.callout(
+                SendState.error,
+                icon="triangle-alert",
+                color_scheme="red",
+                width="100%",
+                id="send-error",
+            ),
+        ),
+        rx.hstack(
+            rx.link(rx.button("Cancel", variant="soft", color_scheme="gray"), href="/envelopes"),
+            rx.button(
+                rx.icon("send", size=16),
+                rx.cond(SendState.schedule != "", "Schedule", "Send now"),
+                on_click=SendState.send,
+                id="send-envelope",
+            ),
+            justify="end",
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+    return app_shell(
+        rx.cond(
+            SendState.templates.length() > 0,
+            form,
+            empty_state(
+                "file-text",
+                "No templates with fields yet",
+                "Create a template and place signer fields on it; then send it here.",
+                rx.link(rx.button("Templates"), href="/templates"),
+            ),
+        ),
+        title="Send for signature",
+    )
