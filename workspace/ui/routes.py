@@ -9,10 +9,13 @@ from workspace.ui.pages import (
     dashboard,
     envelopes,
     intake_portal,
+    packages,
     record_detail,
     records,
     sections,
     signing,
+    template_editor,
+    templates,
 )
 from workspace.ui.state import AuthState
 
@@ -43,6 +46,24 @@ PAGES = [
         envelopes.envelope_page,
         "Envelope",
         [SIGNED_IN, envelopes.EnvelopeState.load],
+    ),
+    (
+        "/templates",
+        templates.templates_page,
+        "Templates",
+        [SIGNED_IN, templates.TemplatesState.load],
+    ),
+    (
+        "/templates/packages",
+        packages.packages_page,
+        "Packages",
+        [SIGNED_IN, packages.PackagesState.load],
+    ),
+    (
+        "/templates/[template_id]",
+        template_editor.editor_page,
+        "Edit template",
+        [SIGNED_IN, template_editor.EditorState.load],
     ),
     *[
         page

@@ -1,0 +1,136 @@
+"""Upload a PDF, place a signature field by drag and drop, move and resize it with the mouse,
+reload, and read its geometry back through the API."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.pdf_samples import make_pdf
+
+pytestmark = pytest.mark.browser
+
+PX_PER_PT = 96 / 72  # the editor draws pages at 96 dpi at 100% zoom
+
+
+def _box_in_points(page, field, page_element) -> dict[str, float]:
+    box = field.bounding_box()
+    origin = page_element.bounding_box()
+    return {
+        "x": (box["x"] - origin["x"]) / PX_PER_PT,
+        "y": (box["y"] - origin["y"]) / PX_PER_PT,
+        "width": box["width"] / PX_PER_PT,
+        "height": box["height"] / PX_PER_PT,
+    }
+
+
+def _drag(page, locator, dx: float, dy: float, *, corner: bool = False) -> None:
+    box = locator.bounding_box()
+    if corner:  # react-rnd's bottom-right resize handle
+        start_x, start_y = box["x"] + box["width"] - 2, box["y"] + box["height"] - 2
+    else:
+        start_x, start_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(start_x, start_y)
+    page.mouse.down()
+    page.mouse.move(start_x + dx, start_y + dy, steps=10)
+    page.mouse.up()
+
+
+def test_place_move_resize_reload_and_read_back(
+    signed_in_page, org, live_server, tmp_path, screenshot
+):
+    pdf = tmp_path / "Service agreement.pdf"
+    pdf.write_bytes(make_pdf(3, texts={1: "Client: {{client_name}}"}))
+    page = signed_in_page(org)
+    page.goto("/templates")
+    expect(page.get_by_text("No templates yet")).to_be_visible()
+    screenshot(page, "templates-list-empty")
+
+    page.locator("input[type=file]").set_input_files(str(pdf))
+    expect(page).to_have_url(re.compile(r"/templates/tpl_\w+$"), timeout=30_000)
+    template_id = page.url.rsplit("/", 1)[1]
+    page_one = page.locator("#page-1")
+    expect(page_one.locator("img")).to_be_visible()
+
+    page.drag_and_drop("#palette-signature", "#page-1", target_position={"x": 300, "y": 420})
+    field = page.locator(".field-box")
+    expect(field).to_have_count(1)
+    expect(page.locator("#save-status")).to_have_text("Saved")
+
+    geometry = page.locator("#geometry")
+    dropped = geometry.inner_text()
+    _drag(page, field, 80, 60)
+    expect(geometry).not_to_have_text(dropped)
+    moved = geometry.inner_text()
+    _drag(page, field, 50, 30, corner=True)
+    expect(geometry).not_to_have_text(moved)
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    placed = _box_in_points(page, field, page_one)
+    screenshot(page, "template-editor-field-placed")
+
+    page.reload()
+    expect(page.locator(".field-box")).to_have_count(1)
+    reloaded = _box_in_points(page, page.locator(".field-box"), page.locator("#page-1"))
+    for key in placed:
+        assert reloaded[key] == pytest.approx(placed[key], abs=1)
+
+    response = httpx.get(
+        f"{live_server}/api/v1/templates/{template_id}/fields", headers=org.headers()
+    )
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert data["placeholderKeys"] == ["client_name"]
+    [stored] = data["fields"]
+    assert (stored["type"], stored["page"], stored["role"]) == ("signature", 1, "signer")
+    for key in ("x", "y", "width", "height"):
+        assert stored[key] == pytest.approx(placed[key], abs=1), key
+    # The drag and the resize changed the default 180 x 48 pt box.
+    assert stored["width"] > 200 and stored["height"] > 55
+
+
+def test_properties_conditions_and_list(signed_in_page, org, live_server, tmp_path, screenshot):
+    pdf = tmp_path / "Order form.pdf"
+    pdf.write_bytes(make_pdf(2))
+    page = signed_in_page(org)
+    page.goto("/templates")
+    page.locator("input[type=file]").set_input_files(str(pdf))
+    expect(page).to_have_url(re.compile(r"/templates/tpl_\w+$"), timeout=30_000)
+    template_id = page.url.rsplit("/", 1)[1]
+
+    page.locator("#palette-dropdown").click()  # a click places the type on the current page
+    expect(page.locator(".field-box")).to_have_count(1)
+    page.locator("#palette-text").click()
+    expect(page.locator(".field-box")).to_have_count(2)
+    page.locator("#field-label").fill("Details")
+    page.locator("#field-label").blur()
+    page.locator("#add-condition").click()
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    screenshot(page, "template-editor-conditions")
+
+    fields = httpx.get(
+        f"{live_server}/api/v1/templates/{template_id}/fields", headers=org.headers()
+    ).json()["data"]["fields"]
+    dropdown, text = fields
+    assert dropdown["type"] == "dropdown" and len(dropdown["options"]) == 2
+    assert text["label"] == "Details"
+    assert text["conditions"] == [{"sourceFieldId": dropdown["id"], "operator": "is_not_empty"}]
+    assert (text["conditionAction"], text["conditionLogic"]) == ("show", "all")
+
+    # Arrow keys nudge the focused field; Delete removes it.
+    page.locator(".field-box").nth(0).click()
+    page.keyboard.press("Delete")
+    expect(page.locator(".field-box")).to_have_count(1)
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    fields = httpx.get(
+        f"{live_server}/api/v1/templates/{template_id}/fields", headers=org.headers()
+    ).json()["data"]["fields"]
+    assert [f["label"] for f in fields] == ["Details"] and "conditions" not in fields[0]
+
+    page.goto("/templates")
+    expect(page.locator(".template-row")).to_have_count(1)
+    expect(page.locator(".template-row")).to_contain_text("2 pages")
+    expect(page.locator(".template-row")).to_contain_text("1 field")
+    screenshot(page, "templates-list")

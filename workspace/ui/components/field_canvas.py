@@ -1,0 +1,141 @@
+"""Browser pieces of the template editor: a movable/resizable box (react-rnd), a page that
+accepts field types dragged from the palette, and the draggable palette entries."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.vars.base import Var
+
+FIELD_TYPE_MIME = "application/x-workspace-field-type"
+
+
+def _member(var: Var, name: str) -> Var:
+    return Var(_js_expr=f"{var._js_expr}.{name}", _var_type=float)
+
+
+def _drag_stop_spec(_event: Var, data: Var) -> tuple[Var[float], Var[float]]:
+    """react-rnd calls onDragStop(event, data): pass the new top-left `data.x`, `data.y`."""
+    return (_member(data, "x"), _member(data, "y"))
+
+
+def _resize_stop_spec(
+    _event: Var, _direction: Var, ref: Var, _delta: Var, position: Var
+) -> tuple[Var[float], Var[float], Var[float], Var[float]]:
+    """onResizeStop(event, direction, ref, delta, position): pass the new box in pixels."""
+    return (
+        _member(position, "x"),
+        _member(position, "y"),
+        _member(ref, "offsetWidth"),
+        _member(ref, "offsetHeight"),
+    )
+
+
+class Rnd(rx.Component):
+    """react-rnd: a box moved and resized with the mouse, controlled by `position`/`size`."""
+
+    library = "react-rnd@10.5.3"
+    tag = "Rnd"
+
+    position: rx.Var[dict[str, float]]
+    size: rx.Var[dict[str, float]]
+    bounds: rx.Var[str]
+    min_width: rx.Var[int]
+    min_height: rx.Var[int]
+    cancel: rx.Var[str]
+
+    on_drag_stop: rx.EventHandler[_drag_stop_spec]
+    on_resize_stop: rx.EventHandler[_resize_stop_spec]
+
+
+_DROP_ZONE_JS = """
+function FieldDropZone({onFieldDrop, children, ...props}) {
+  return jsx("div", {
+    ...props,
+    onDragOver: (e) => {
+      if (Array.from(e.dataTransfer.types).includes("__MIME__")) {
+        e.preventDefault();
+        e.dataTransfer.dropEffect = "copy";
+      }
+    },
+    onDrop: (e) => {
+      const fieldType = e.dataTransfer.getData("__MIME__");
+      if (!fieldType || !onFieldDrop) return;
+      e.preventDefault();
+      const box = e.currentTarget.getBoundingClientRect();
+      const x = (e.clientX - box.left) / box.width;
+      onFieldDrop(fieldType, x, (e.clientY - box.top) / box.height);
+    },
+  }, children);
+}
+""".replace("__MIME__", FIELD_TYPE_MIME)
+
+_PALETTE_ITEM_JS = """
+function PaletteItem({fieldType, children, ...props}) {
+  return jsx("div", {
+    ...props,
+    draggable: true,
+    onDragStart: (e) => {
+      e.dataTransfer.setData("__MIME__", fieldType);
+      e.dataTransfer.effectAllowed = "copy";
+    },
+  }, children);
+}
+""".replace("__MIME__", FIELD_TYPE_MIME)
+
+
+_FIELD_FRAME_JS = """
+const FIELD_FRAME_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Delete", "Backspace"];
+function FieldFrame({onFieldKey, children, ...props}) {
+  return jsx("div", {
+    ...props,
+    tabIndex: 0,
+    onKeyDown: (e) => {
+      if (!FIELD_FRAME_KEYS.includes(e.key) || !onFieldKey) return;
+      e.preventDefault();
+      e.stopPropagation();
+      onFieldKey(e.key);
+    },
+  }, children);
+}
+"""
+
+
+class FieldFrame(rx.Component):
+    """The focusable inside of a field box: arrow keys and Delete/Backspace call
+    `on_field_key(key)` (and do not scroll the page); other keys behave normally."""
+
+    tag = "FieldFrame"
+
+    on_field_key: rx.EventHandler[rx.event.passthrough_event_spec(str)]
+
+    def add_custom_code(self) -> list[str]:
+        return [_FIELD_FRAME_JS]
+
+
+class FieldDropZone(rx.Component):
+    """A page: dropping a palette entry on it calls `on_field_drop(type, x, y)` with the drop
+    point as fractions of the page (0-1 from the top-left)."""
+
+    tag = "FieldDropZone"
+
+    on_field_drop: rx.EventHandler[rx.event.passthrough_event_spec(str, float, float)]
+
+    def add_custom_code(self) -> list[str]:
+        return [_DROP_ZONE_JS]
+
+
+class PaletteItem(rx.Component):
+    """A palette entry that can be dragged onto a page (HTML drag and drop)."""
+
+    tag = "PaletteItem"
+
+    field_type: rx.Var[str]
+
+    def add_custom_code(self) -> list[str]:
+        return [_PALETTE_ITEM_JS]
+
+
+rnd = Rnd.create
+field_drop_zone = FieldDropZone.create
+palette_item = PaletteItem.create
+field_frame = FieldFrame.create
