@@ -464,11 +464,13 @@ class EditorState(AuthState):
 
     @rx.event
     def place_field(self, field_type: str):
-        """A palette entry clicked: place it in the middle of page 1 (keyboard friendly)."""
+        """A palette entry clicked: place it on the selected field's page (or page 1)."""
         if field_type not in FIELD_TYPES or not self.pages:
             return
         page = self.sel_page or 1
-        self._add(self._new_field(field_type, page, 0.5, 0.3))
+        # Stack clicked-in fields down the page so they do not cover each other.
+        on_page = sum(1 for f in self.fields if f["page"] == page)
+        self._add(self._new_field(field_type, page, 0.5, 0.2 + (on_page % 10) * 0.07))
         yield
         yield self._save()
 

@@ -52,6 +52,7 @@ class TemplatesState(AuthState):
 
     @rx.event
     def load(self):
+        self.uploading, self.upload_percent = False, 0
         actor = self._actor()
         if actor is None:
             return
