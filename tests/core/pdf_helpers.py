@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 import subprocess
 import tempfile
@@ -46,10 +47,17 @@ def pdftotext(pdf: bytes, *args: str) -> str:
 
 
 def pyhanko_status(pdf: bytes, ca_pem: str):
-    _, _, der = pem.unarmor(ca_pem.encode())
-    context = ValidationContext(trust_roots=[asn1_x509.Certificate.load(der)])
-    reader = PdfFileReader(io.BytesIO(pdf))
-    return validate_pdf_signature(reader.embedded_signatures[0], context)
+    """pyHanko's validation, on a worker thread (it runs its own event loop, which cannot
+    nest in one that is running, e.g. under Playwright's sync API)."""
+
+    def validate():
+        _, _, der = pem.unarmor(ca_pem.encode())
+        context = ValidationContext(trust_roots=[asn1_x509.Certificate.load(der)])
+        reader = PdfFileReader(io.BytesIO(pdf))
+        return validate_pdf_signature(reader.embedded_signatures[0], context)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(validate).result()
 
 
 def flip_byte_in_content(pdf: bytes) -> bytes:

@@ -56,9 +56,13 @@ def test_private_keys_are_encrypted_at_rest_and_survive_master_key_rotation():
 
 def test_signing_certificate_is_renewed_from_the_same_ca_near_expiry():
     first = ca.signing_material()
+    saved = ca.pki_file().read_bytes()
     later = first.certificate.not_valid_after_utc - dt.timedelta(days=5)
-    with clock.travel(to_ms=clock.to_ms(later)):
-        renewed = ca.signing_material()
+    try:
+        with clock.travel(to_ms=clock.to_ms(later)):
+            renewed = ca.signing_material()
+    finally:  # the renewed certificate only starts in the future: put today's back
+        ca.pki_file().write_bytes(saved)
     assert renewed.certificate.serial_number != first.certificate.serial_number
     assert renewed.ca_certificate == first.ca_certificate
     assert renewed.certificate.issuer == first.ca_certificate.subject
@@ -120,9 +124,18 @@ def test_timestamp_authority_adds_an_rfc3161_timestamp(monkeypatch):
         sealed = seal_pdf(make_pdf(2), reason="Completed")
     finally:
         server.shutdown()
+        monkeypatch.delenv("TIMESTAMP_AUTHORITY_URL")
         get_settings.cache_clear()
     assert requests, "the timestamp authority was not asked"
     status = pyhanko_status(sealed, ca.ca_certificate_pem())
     assert status.intact and status.valid
     assert status.timestamp_validity is not None and status.timestamp_validity.intact
     assert "Signature is Valid." in pdfsig(sealed)
+
+
+def test_sealing_works_from_inside_a_running_event_loop():
+    async def seal_in_loop() -> bytes:
+        return seal_pdf(make_pdf(1), reason="From an event handler")
+
+    sealed = asyncio.run(seal_in_loop())
+    assert pyhanko_status(sealed, ca.ca_certificate_pem()).bottom_line

@@ -7,6 +7,8 @@ signature timestamp from that authority is added (PAdES B-T).
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import functools
 import io
 
@@ -103,11 +105,19 @@ def seal_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     output = io.BytesIO()
-    signers.sign_pdf(
-        writer,
-        meta,
-        signer=_signer(material),
-        timestamper=timestamper,
-        output=output,
-    )
+
+    def sign() -> None:
+        asyncio.run(
+            signers.async_sign_pdf(
+                writer, meta, signer=_signer(material), timestamper=timestamper, output=output
+            )
+        )
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        sign()
+    else:  # called from async code (e.g. a UI event handler): sign on a worker thread
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(sign).result()
     return output.getvalue()

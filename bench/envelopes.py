@@ -1,0 +1,277 @@
+"""Envelope figures: completion of a 3-signer envelope (stamp + certificate + seal) on 20- and
+200-page templates beside the PDF floor measured in the same run, and the latency of
+POST /api/v1/envelopes at 8 concurrent clients.
+
+    .venv/bin/python bench/envelopes.py            # everything
+    .venv/bin/python bench/envelopes.py --quick    # fewer repetitions
+
+The floor is the least work any implementation must do: one reportlab overlay with the same
+values merged by pypdf into the same document, written once, plus one pyHanko seal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = Path(tempfile.mkdtemp(prefix="bench-envelopes-"))
+os.environ["DATA_DIR"] = str(DATA)
+os.environ["RUN_JOBS"] = "false"
+os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1")
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f} ms"
+
+
+def _setup():
+    from workspace.core.actor import Actor
+    from workspace.core.config import reset_settings
+    from workspace.core.db import session_scope
+    from workspace.core.migrate import upgrade_database
+    from workspace.core.services.accounts import sign_up
+    from workspace.core.services.api_keys import create_api_key
+
+    reset_settings()
+    upgrade_database()
+    import workspace.core.services  # noqa: F401
+
+    with session_scope() as session:
+        user, org = sign_up(session, email="bench@example.com", password="bench-password-1",
+                            name="Bench", org_name="Bench Inc")
+        actor = Actor(org_id=org.id, type="user", user_id=user.id, email=user.email, role="owner")
+        _, key = create_api_key(session, actor=actor, name="bench")
+    return actor, key
+
+
+def _template(actor, pages: int) -> str:
+    from tests.envelope_samples import contract_fields
+    from tests.pdf_samples import make_pdf
+    from workspace.core.db import session_scope
+    from workspace.core.services.templates import create_template
+
+    with session_scope() as session:
+        return create_template(session, actor=actor, name=f"Contract {pages}p", pdf_data=make_pdf(
+            pages), filename="contract.pdf", fields=contract_fields(pages)).id
+
+
+def _signed_envelope(actor, template_id: str):
+    """An envelope whose three signers signed, completion not yet run."""
+    from tests.envelope_samples import values_for
+    from workspace.core.db import session_scope
+    from workspace.core.schemas.envelopes import EnvelopeCreate
+    from workspace.core.services import signing
+    from workspace.core.services.envelopes import create_envelope, signing_token
+
+    roles = ("employee", "employer", "approver")
+    with session_scope() as session:
+        envelope, signers = create_envelope(session, actor=actor, data=EnvelopeCreate(
+            template_id=template_id, signers=[
+                {"name": f"Signer {r}", "email": f"{r}@example.com", "role": r} for r in roles]))
+        tokens = {s.role: signing_token(s) for s in signers}
+        envelope_id = envelope.id
+    for role in roles[:2]:
+        with session_scope() as session:
+            signing.open_link(session, token=tokens[role])
+            signing.give_consent(session, token=tokens[role], grant=None)
+            signing.sign(session, token=tokens[role], grant=None, values=values_for(role))
+    return envelope_id, tokens["approver"]
+
+
+def _completion(actor, template_id: str, repeat: int) -> list[float]:
+    """Time `complete_envelope` alone: the last signer's values are stored first, then the
+    transaction that completes is rolled back so each repetition completes the same envelope."""
+    from tests.envelope_samples import values_for
+    from workspace.core.db import get_engine
+    from workspace.core.models.envelopes import Envelope
+    from workspace.core.services import envelopes as env
+    from workspace.core.services import signing
+    from sqlmodel import Session
+
+    envelope_id, token = _signed_envelope(actor, template_id)
+    times = []
+    for _ in range(repeat):
+        with Session(get_engine(), expire_on_commit=False) as session:
+            signing.open_link(session, token=token)
+            signing.give_consent(session, token=token, grant=None)
+            envelope = session.get(Envelope, envelope_id)
+            signers = env.envelope_signers(session, envelope)
+            original = signing.complete_envelope
+            captured = {}
+
+            def timed(session, *, envelope, signers, _original=original):
+                start = time.perf_counter()
+                _original(session, envelope=envelope, signers=signers)
+                captured["t"] = time.perf_counter() - start
+
+            signing.complete_envelope = timed
+            try:
+                signing.sign(session, token=token, grant=None, values=values_for("approver"))
+            finally:
+                signing.complete_envelope = original
+            assert envelope.status == "completed"
+            times.append(captured["t"])
+            session.rollback()
+    return times
+
+
+def _floor(template_id: str, repeat: int) -> list[float]:
+    """reportlab overlay + pypdf merge + write + one pyHanko seal of the same document."""
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.pdfgen.canvas import Canvas
+
+    from tests.envelope_samples import drawn_png
+    from workspace.core import storage
+    from workspace.core.db import session_scope
+    from workspace.core.models.templates import PdfDocument, Template
+    from workspace.core.pdf.seal import seal_pdf
+
+    with session_scope() as session:
+        template = session.get(Template, template_id)
+        sha = session.get(PdfDocument, template.document_id).sha256
+        fields = template.fields
+    pdf = storage.get_bytes(sha)
+    import base64
+
+    signature = base64.b64decode(drawn_png().partition(",")[2])
+    from reportlab.lib.utils import ImageReader
+
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+        pages = sorted({f["page"] for f in fields})
+        overlay_buffer = io.BytesIO()
+        canvas = Canvas(overlay_buffer)
+        for number in pages:
+            page = writer.pages[number - 1]
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            canvas.setPageSize((width, height))
+            for f in fields:
+                if f["page"] != number:
+                    continue
+                x, y = f["x"] * width, height - (f["y"] + f["height"]) * height
+                if f["type"] in ("signature", "initials"):
+                    canvas.drawImage(ImageReader(io.BytesIO(signature)), x, y,
+                                     f["width"] * width, f["height"] * height, mask="auto")
+                else:
+                    canvas.drawString(x + 2, y + 4, "Value")
+            canvas.showPage()
+        canvas.save()
+        overlay = PdfReader(io.BytesIO(overlay_buffer.getvalue()))
+        for overlay_page, number in zip(overlay.pages, pages, strict=True):
+            writer.pages[number - 1].merge_page(overlay_page)
+        out = io.BytesIO()
+        writer.write(out)
+        seal_pdf(out.getvalue(), reason="floor")
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _free_port() -> int:
+    for port in range(3400, 3500):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 3400-3499")
+
+
+def _post_latency(key: str, template_id: str, clients: int, per_client: int) -> list[float]:
+    import httpx
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "workspace.api.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, "RATE_LIMIT_PER_MINUTE": "100000"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/api/v1/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        body = {
+            "templateId": template_id,
+            "title": "Bench contract",
+            "message": "Please sign.",
+            "signers": [{"name": f"Signer {r}", "email": f"{r}@example.com", "role": r,
+                         "signingOrder": i + 1}
+                        for i, r in enumerate(("employee", "employer", "approver"))],
+        }
+        headers = {"Authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=base) as warm:
+            for _ in range(5):
+                assert warm.post("/api/v1/envelopes", json=body, headers=headers).status_code == 201
+        latencies: list[float] = []
+        lock = threading.Lock()
+
+        def run() -> None:
+            with httpx.Client(base_url=base, timeout=30) as http:
+                for _ in range(per_client):
+                    start = time.perf_counter()
+                    response = http.post("/api/v1/envelopes", json=body, headers=headers)
+                    elapsed = time.perf_counter() - start
+                    assert response.status_code == 201, response.text
+                    with lock:
+                        latencies.append(elapsed)
+
+        threads = [threading.Thread(target=run) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return latencies
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _summary(times: list[float]) -> str:
+    ordered = sorted(times)
+    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    return f"median {_ms(statistics.median(ordered))}  p95 {_ms(p95)}  (n={len(ordered)})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    repeat = 3 if args.quick else 7
+    actor, key = _setup()
+    print(f"data dir {DATA}")
+    from workspace.core.pdf.ca import signing_material
+
+    signing_material()  # the CA is created once per install; not part of any figure
+    for pages in (20, 200):
+        template_id = _template(actor, pages)
+        _floor(template_id, 1)  # warm caches and imports
+        floor = _floor(template_id, repeat)
+        ours = _completion(actor, template_id, repeat)
+        ratio = statistics.median(ours) / statistics.median(floor)
+        print(f"{pages:>3} pages  floor      {_summary(floor)}")
+        print(f"{pages:>3} pages  completion {_summary(ours)}  = {ratio:.2f}x floor "
+              "(includes certificate pages and a sealed copy of the certificate)")
+    template_id = _template(actor, 2)
+    latencies = _post_latency(key, template_id, clients=8, per_client=8 if args.quick else 25)
+    print(f"POST /api/v1/envelopes, 8 concurrent clients: {_summary(latencies)}")
+
+
+if __name__ == "__main__":
+    main()
