@@ -199,3 +199,16 @@ def smtp_server(monkeypatch) -> Iterator[list[ReceivedMail]]:
         controller.stop()
         monkeypatch.delenv("SMTP_URL")
         get_settings.cache_clear()
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP server on loopback that records webhook requests (tests/webhook_receiver.py)."""
+    from tests.webhook_receiver import start_receiver
+
+    server = start_receiver()
+    try:
+        yield server
+    finally:
+        server.server.shutdown()
+        server.server.server_close()

@@ -1,4 +1,4 @@
-"""`workspace` operator commands: migrate, create-org, create-api-key, rotate-keys."""
+"""`workspace` operator commands: migrate, create-org, create-api-key, rotate-keys, run-jobs."""
 
 from __future__ import annotations
 
@@ -65,6 +65,20 @@ def _rotate_keys(_args: argparse.Namespace) -> None:
     print(f"New master key {key_id} is active. Re-wrapped {summary}.")
 
 
+def _run_jobs(_args: argparse.Namespace) -> None:
+    import asyncio
+    import contextlib
+    import logging
+
+    import workspace.core.services  # noqa: F401  (registers the job handlers)
+    from workspace.core.jobs import Runner
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    print("Running background jobs (webhooks, email, reminders). Stop with Ctrl+C.", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(Runner(batch_size=100).run_forever())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workspace", description="Workspace operator commands.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -88,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
         "rotate-keys", help="Add a new master key and re-wrap every stored data key under it."
     )
     rotate.set_defaults(func=_rotate_keys)
+
+    sub.add_parser(
+        "run-jobs",
+        help="Run background jobs in this process (a worker beside the web app, which "
+        "also runs them unless RUN_JOBS=false).",
+    ).set_defaults(func=_run_jobs)
     return parser
 
 

@@ -30,4 +30,4 @@ async def job_runner():
     if not get_settings().run_jobs:
         return
     with contextlib.suppress(asyncio.CancelledError):
-        await Runner().run_forever()
+        await Runner(batch_size=100).run_forever()

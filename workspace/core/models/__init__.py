@@ -32,6 +32,7 @@ from workspace.core.models.records import (
     VaultItem,
 )
 from workspace.core.models.templates import Package, PdfDocument, Template
+from workspace.core.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AppRecord",
@@ -67,4 +68,7 @@ __all__ = [
     "Subscription",
     "Template",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -20,4 +20,6 @@ from workspace.core.services import (  # noqa: F401
     signing,
     subscriptions,
     templates,
+    webhook_delivery,
+    webhooks,
 )

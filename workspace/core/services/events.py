@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from workspace.core.actor import Actor
+from workspace.core.events_catalog import check_event_type
 from workspace.core.models import Event
 
 # Called with (session, event) inside the same transaction; the webhook module
@@ -21,6 +22,8 @@ def on_event(listener: Callable[[Session, Event], None]) -> Callable[[Session, E
 
 
 def emit_event(session: Session, *, actor: Actor, type: str, data: dict[str, Any]) -> Event:
+    """Record an event of a type from `core.events_catalog` (anything else is refused)."""
+    check_event_type(type)
     event = Event(org_id=actor.org_id, type=type, data=data, test_mode=actor.test_mode)
     session.add(event)
     session.flush()
