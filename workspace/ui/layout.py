@@ -6,6 +6,9 @@ import reflex as rx
 
 from workspace.ui.state import AuthState
 
+# Table cells that phones leave out (Reflex breakpoints: the sidebar appears at the same width).
+WIDE_ONLY = ["none", "none", "table-cell"]
+
 NAV = [
     ("Dashboard", "/", "layout-dashboard"),
     ("Templates", "/templates", "file-text"),
@@ -41,8 +44,11 @@ def _nav_item(label: str, href: str, icon: str) -> rx.Component:
     )
 
 
-def _nav() -> rx.Component:
-    return rx.vstack(*[_nav_item(*item) for item in NAV], spacing="1", width="100%")
+def _nav(in_drawer: bool = False) -> rx.Component:
+    items = [_nav_item(*item) for item in NAV]
+    if in_drawer:  # following a link also closes the phone drawer
+        items = [rx.drawer.close(item) for item in items]
+    return rx.vstack(*items, spacing="1", width="100%")
 
 
 def _brand() -> rx.Component:
@@ -59,12 +65,91 @@ def _brand() -> rx.Component:
     )
 
 
+def _org_badge(size: str = "34px") -> rx.Component:
+    """The organization's logo, or its initial on its brand colour."""
+    return rx.cond(
+        AuthState.org_logo_url != "",
+        rx.image(
+            src=AuthState.org_logo_url,
+            alt="",
+            height=size,
+            width=size,
+            object_fit="contain",
+            border_radius="8px",
+            background="white",
+            border=f"1px solid {rx.color('gray', 5)}",
+            id="org-logo",
+        ),
+        rx.center(
+            rx.text(AuthState.org_initial, weight="bold", color="white"),
+            width=size,
+            min_width=size,
+            height=size,
+            border_radius="8px",
+            background=AuthState.brand_color,
+        ),
+    )
+
+
+def _org_header() -> rx.Component:
+    return rx.hstack(
+        _org_badge(),
+        rx.vstack(
+            rx.text(
+                AuthState.org_name,
+                weight="bold",
+                size="3",
+                trim="both",
+                id="org-name",
+                style={"overflow": "hidden", "text_overflow": "ellipsis", "white_space": "nowrap"},
+                max_width="170px",
+            ),
+            rx.text("Workspace", size="1", color=rx.color("gray", 10)),
+            spacing="1",
+        ),
+        align="center",
+        spacing="3",
+        width="100%",
+    )
+
+
+def _account_footer() -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(
+                AuthState.user_email,
+                size="1",
+                weight="medium",
+                style={"overflow": "hidden", "text_overflow": "ellipsis", "white_space": "nowrap"},
+                max_width="150px",
+            ),
+            rx.badge(AuthState.role, variant="soft", color_scheme="gray", size="1"),
+            spacing="1",
+        ),
+        rx.tooltip(
+            rx.icon_button(
+                rx.icon("log-out", size=16),
+                variant="ghost",
+                color_scheme="gray",
+                on_click=AuthState.log_out,
+                aria_label="Log out",
+            ),
+            content="Log out",
+        ),
+        justify="between",
+        align="center",
+        width="100%",
+        padding_top="12px",
+        border_top=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
 def _user_menu() -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
             rx.button(
                 rx.icon("circle-user", size=18),
-                rx.text(AuthState.user_email, size="2"),
+                rx.text(AuthState.user_email, size="2", display=["none", "none", "inline"]),
                 variant="ghost",
                 color_scheme="gray",
                 id="user-menu",
@@ -94,7 +179,15 @@ def app_shell(
                     rx.drawer.overlay(),
                     rx.drawer.portal(
                         rx.drawer.content(
-                            rx.vstack(_brand(), rx.divider(), _nav(), spacing="4", padding="16px"),
+                            rx.vstack(
+                                _org_header(),
+                                _nav(in_drawer=True),
+                                rx.spacer(),
+                                _account_footer(),
+                                spacing="4",
+                                padding="16px",
+                                height="100%",
+                            ),
                             background=rx.color("gray", 1),
                             width="260px",
                             height="100%",
@@ -116,12 +209,13 @@ def app_shell(
     )
     sidebar = rx.box(
         rx.vstack(
-            _brand(),
-            rx.text(AuthState.org_name, size="1", color=rx.color("gray", 10), padding_left="4px"),
-            rx.divider(),
+            _org_header(),
             _nav(),
-            spacing="3",
+            rx.spacer(),
+            _account_footer(),
+            spacing="5",
             padding="20px 14px",
+            height="100%",
         ),
         width="250px",
         min_width="250px",

@@ -7,7 +7,7 @@ import reflex as rx
 from workspace.core.actor import Actor
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
-from workspace.core.services import accounts
+from workspace.core.services import accounts, branding
 
 SESSION_COOKIE = "ws_session"
 
@@ -17,6 +17,8 @@ class AuthState(rx.State):
     user_email: str = ""
     user_name: str = ""
     org_name: str = ""
+    org_logo_url: str = ""
+    brand_color: str = "#4f46e5"
     role: str = ""
 
     def _actor(self) -> Actor | None:
@@ -47,18 +49,27 @@ class AuthState(rx.State):
             path = self.router.url.path or "/"
             return rx.redirect(f"/login?next={path}")
         with session_scope() as session:
-            org = accounts.get_organization(session, actor=actor)
-            self.org_name = org.name
+            self._show_organization(accounts.get_organization(session, actor=actor))
         self.user_email = actor.email or ""
         self.role = actor.role or ""
         return None
+
+    def _show_organization(self, org) -> None:
+        """Refresh the name, logo and colour the shell shows (after loading or editing them)."""
+        self.org_name = org.name
+        self.org_logo_url = branding.logo_url(org)
+        self.brand_color = org.brand_color
+
+    @rx.var
+    def org_initial(self) -> str:
+        return (self.org_name[:1] or "W").upper()
 
     @rx.event
     def log_out(self):
         with session_scope() as session:
             accounts.log_out(session, token=self.session_token)
         self.session_token = ""
-        self.user_email = self.org_name = self.role = ""
+        self.user_email = self.org_name = self.org_logo_url = self.role = ""
         return rx.redirect("/login")
 
 
