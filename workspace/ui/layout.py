@@ -14,6 +14,7 @@ NAV = [
     ("Templates", "/templates", "file-text"),
     ("Envelopes", "/envelopes", "send"),
     ("Invoices", "/invoices", "receipt"),
+    ("Customers", "/customers", "users"),
     ("Business Intake", "/business-intake", "building-2"),
     ("Hiring Packets", "/hiring-packets", "user-plus"),
     ("Renewals & Compliance", "/renewals-compliance", "shield-check"),

@@ -6,10 +6,14 @@ import reflex as rx
 
 from workspace.ui.pages import (
     auth,
+    customers,
     dashboard,
     envelopes,
     intake_portal,
     mailbox,
+    invoice_detail,
+    invoice_public,
+    invoices,
     packages,
     record_detail,
     records,
@@ -32,6 +36,31 @@ PAGES = [
     ("/", dashboard.dashboard_page, "Dashboard", [SIGNED_IN, dashboard.DashboardState.load]),
     ("/mailbox", mailbox.mailbox_page, "Mailbox", [SIGNED_IN, mailbox.MailboxState.load]),
     ("/settings", settings.settings_page, "Settings", [SIGNED_IN, settings.SettingsState.load]),
+    ("/invoices", invoices.invoices_page, "Invoices", [SIGNED_IN, invoices.InvoicesState.load]),
+    (
+        "/invoices/[invoice_id]",
+        invoice_detail.invoice_page,
+        "Invoice",
+        [SIGNED_IN, invoice_detail.InvoiceState.load],
+    ),
+    (
+        "/customers",
+        customers.customers_page,
+        "Customers",
+        [SIGNED_IN, customers.CustomersState.load],
+    ),
+    (
+        "/customers/[customer_id]",
+        customers.customer_page,
+        "Customer",
+        [SIGNED_IN, customers.CustomerState.load],
+    ),
+    (
+        "/invoice/[token]",
+        invoice_public.public_invoice_page,
+        "Invoice",
+        invoice_public.PublicInvoiceState.open,
+    ),
     ("/sign/[signing_token]", signing.signing_page, "Sign", signing.SigningState.load),
     (
         "/envelopes",

@@ -7,7 +7,6 @@ import reflex as rx
 from workspace.ui.layout import app_shell, empty_state
 
 UPCOMING = {
-    "/invoices": ("Invoices", "receipt", "Client invoices, payments and reminders."),
     "/webhooks": ("Webhooks", "webhook", "Signed event notifications to your systems."),
 }
 

@@ -1,0 +1,898 @@
+"""One invoice: the editor for drafts (live line totals), or the sent invoice with payments,
+record-payment dialog, void confirmation and the timeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import reflex as rx
+
+from workspace.core.clock import now_ms
+from workspace.core.db import session_scope
+from workspace.core.errors import DomainError, ValidationFailed
+from workspace.core.money import (
+    CURRENCIES,
+    compute_totals,
+    currency,
+    format_amount,
+    format_money,
+    major_to_minor,
+    to_decimal,
+)
+from workspace.core.schemas.invoices import (
+    InvoiceCreate,
+    InvoiceUpdate,
+    LineItemIn,
+    PaymentCreate,
+    amount_due,
+    view_url,
+)
+from workspace.core.services import invoices as service
+from workspace.ui.layout import app_shell, card
+from workspace.ui.pages.invoices import fmt_date, status_badge
+from workspace.ui.state import AuthState, toast_error
+
+DAY_MS = 24 * 3600 * 1000
+METHODS = ["bank_transfer", "card", "cash", "cheque", "mobile_money", "other"]
+TIMELINE_ICONS = {
+    "invoice.created": "file-plus",
+    "invoice.updated": "pencil",
+    "invoice.sent": "send",
+    "invoice.viewed": "eye",
+    "invoice.payment_recorded": "banknote",
+    "invoice.paid": "circle-check",
+    "invoice.overdue": "alarm-clock",
+    "invoice.reminder_sent": "bell",
+    "invoice.voided": "ban",
+}
+
+
+def _iso_day(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d")
+
+
+def _empty_line() -> dict[str, str]:
+    return {"description": "", "quantity": "1", "unit_price": ""}
+
+
+class InvoiceState(AuthState):
+    invoice_id: str = ""
+    is_new: bool = True
+    status: str = "draft"
+    number: str = ""
+    client_name: str = ""
+    client_email: str = ""
+    client_company: str = ""
+    title: str = ""
+    currency_code: str = "NGN"
+    invoice_date: str = ""
+    due_date: str = ""
+    tax_rate: str = "0"
+    notes: str = ""
+    lines: list[dict[str, str]] = []
+    form_error: str = ""
+    saving: bool = False
+    detail: dict[str, str] = {}
+    line_rows: list[dict[str, str]] = []
+    payments: list[dict[str, str]] = []
+    timeline: list[dict[str, str]] = []
+    pay_open: bool = False
+    pay_amount: str = ""
+    pay_date: str = ""
+    pay_method: str = "bank_transfer"
+    pay_reference: str = ""
+    pay_note: str = ""
+    pay_error: str = ""
+
+    # ---------------------------------------------------------- live totals
+
+    def _price(self, text: str) -> int | None:
+        try:
+            return major_to_minor(text or "0", self.currency_code)
+        except (ValidationFailed, ValueError):
+            return None
+
+    @rx.var
+    def line_views(self) -> list[dict[str, str]]:
+        views = []
+        for index, line in enumerate(self.lines):
+            price = self._price(line.get("unit_price", ""))
+            try:
+                quantity = to_decimal(line.get("quantity") or "0", field="quantity")
+            except ValidationFailed:
+                quantity = None
+            total = (
+                format_money(
+                    compute_totals([(quantity, price)], Decimal(0)).total, self.currency_code
+                )
+                if price is not None and quantity is not None
+                else "—"
+            )
+            views.append({**line, "index": str(index), "total": total})
+        return views
+
+    @rx.var
+    def totals_view(self) -> dict[str, str]:
+        pairs = []
+        for line in self.lines:
+            price = self._price(line.get("unit_price", ""))
+            try:
+                quantity = to_decimal(line.get("quantity") or "0", field="quantity")
+            except ValidationFailed:
+                return {"subtotal": "—", "tax": "—", "total": "—"}
+            if price is None:
+                return {"subtotal": "—", "tax": "—", "total": "—"}
+            pairs.append((quantity, price))
+        try:
+            rate = to_decimal(self.tax_rate or "0", field="taxRate")
+        except ValidationFailed:
+            rate = Decimal(0)
+        totals = compute_totals(pairs, rate)
+        code = self.currency_code
+        return {
+            "subtotal": format_money(totals.subtotal, code),
+            "tax": format_money(totals.tax, code),
+            "total": format_money(totals.total, code),
+        }
+
+    @rx.var
+    def currency_options(self) -> list[str]:
+        return sorted(CURRENCIES)
+
+    @rx.var
+    def editable(self) -> bool:
+        return self.status == "draft"
+
+    @rx.var
+    def can_pay(self) -> bool:
+        return self.status in ("sent", "viewed", "overdue", "partially_paid")
+
+    @rx.var
+    def can_void(self) -> bool:
+        return not self.is_new and self.status not in ("paid", "void")
+
+    # ---------------------------------------------------------- loading
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        if actor is None:
+            return None
+        self.form_error = self.pay_error = ""
+        self.pay_open = False
+        parts = [p for p in self.router.url.path.split("/") if p]
+        invoice_id = parts[1] if len(parts) > 1 else "new"
+        if invoice_id == "new":
+            today = now_ms()
+            self.invoice_id, self.is_new, self.status, self.number = "", True, "draft", ""
+            self.client_name = self.client_email = self.client_company = ""
+            self.title = self.notes = ""
+            self.tax_rate = "0"
+            self.invoice_date = _iso_day(today)
+            self.due_date = _iso_day(today + 30 * DAY_MS)
+            self.lines = [_empty_line()]
+            self.customer_prefill()
+            self.detail, self.payments, self.timeline, self.line_rows = {}, [], [], []
+            return None
+        try:
+            with session_scope() as session:
+                invoice = service.get_invoice(session, actor=actor, invoice_id=invoice_id)
+                items = service.line_items(session, invoice.id)
+                paid = service.payments(session, invoice.id)
+                timeline = service.invoice_timeline(session, actor=actor, invoice_id=invoice.id)
+        except DomainError as exc:
+            self.form_error = exc.message
+            self.is_new, self.invoice_id = True, ""
+            return toast_error(exc)
+        code = invoice.currency
+        self.invoice_id, self.is_new = invoice.id, False
+        self.status, self.number = invoice.status, invoice.invoice_number
+        self.client_name, self.client_email = invoice.client_name, invoice.client_email
+        self.client_company, self.title = invoice.client_company, invoice.title
+        self.currency_code, self.tax_rate, self.notes = code, invoice.tax_rate, invoice.notes
+        self.invoice_date = _iso_day(invoice.invoice_date)
+        self.due_date = _iso_day(invoice.due_date)
+        self.lines = [
+            {
+                "description": item.description,
+                "quantity": item.quantity,
+                "unit_price": format_amount(item.unit_price_minor, code).replace(",", ""),
+            }
+            for item in items
+        ] or [_empty_line()]
+        self.line_rows = [
+            {
+                "description": item.description,
+                "quantity": item.quantity,
+                "unit_price": format_money(item.unit_price_minor, code),
+                "total": format_money(item.total_minor, code),
+            }
+            for item in items
+        ]
+        self.detail = {
+            "subtotal": format_money(invoice.subtotal_minor, code),
+            "tax": format_money(invoice.tax_minor, code),
+            "tax_rate": invoice.tax_rate,
+            "total": format_money(invoice.total_minor, code),
+            "paid": format_money(invoice.paid_minor, code),
+            "due": format_money(amount_due(invoice), code),
+            "due_minor": format_amount(amount_due(invoice), code).replace(",", ""),
+            "invoice_date": fmt_date(invoice.invoice_date),
+            "due_date": fmt_date(invoice.due_date),
+            "sent_at": fmt_date(invoice.sent_at),
+            "views": (
+                f"{invoice.view_count} view{'s' if invoice.view_count != 1 else ''}, "
+                f"last {fmt_date(invoice.last_viewed_at)}"
+                if invoice.view_count
+                else "Not opened yet"
+            ),
+            "url": view_url(invoice),
+            "pdf": f"/files/invoice/{invoice.view_token}/pdf",
+            "sha": invoice.pdf_sha256 or "",
+        }
+        self.payments = [
+            {
+                "date": fmt_date(p.payment_date),
+                "amount": format_money(p.amount_minor, code),
+                "method": p.payment_method.replace("_", " "),
+                "reference": p.reference or "—",
+                "note": p.note,
+            }
+            for p in paid
+        ]
+        self.timeline = [
+            {
+                "icon": TIMELINE_ICONS.get(entry["action"], "dot"),
+                "text": entry["description"],
+                "when": datetime.fromtimestamp(entry["createdAt"] / 1000, tz=UTC).strftime(
+                    "%d %b %Y, %H:%M UTC"
+                ),
+                "who": entry["actorEmail"] or entry["actorType"],
+            }
+            for entry in reversed(timeline)
+        ]
+        return None
+
+    def customer_prefill(self) -> None:
+        params = self.router.url.query_parameters
+        self.client_name = params.get("name", "")
+        self.client_email = params.get("email", "")
+        self.client_company = params.get("company", "")
+
+    # ---------------------------------------------------------- editing
+
+    @rx.event
+    def set_field(self, field: str, value: str):
+        if field in {
+            "client_name",
+            "client_email",
+            "client_company",
+            "title",
+            "currency_code",
+            "invoice_date",
+            "due_date",
+            "tax_rate",
+            "notes",
+        }:
+            setattr(self, field, value)
+
+    @rx.event
+    def set_line(self, index: int, field: str, value: str):
+        if 0 <= index < len(self.lines) and field in ("description", "quantity", "unit_price"):
+            lines = [dict(line) for line in self.lines]
+            lines[index][field] = value
+            self.lines = lines
+
+    @rx.event
+    def add_line(self):
+        self.lines = [*self.lines, _empty_line()]
+
+    @rx.event
+    def remove_line(self, index: int):
+        self.lines = [line for i, line in enumerate(self.lines) if i != index] or [_empty_line()]
+
+    def _body(self) -> dict:
+        code = currency(self.currency_code).code
+        items = []
+        for index, line in enumerate(self.lines):
+            if not (line["description"] or line["unit_price"]):
+                continue
+            items.append(
+                LineItemIn(
+                    description=line["description"],
+                    quantity=line["quantity"] or "0",
+                    unit_price_kobo=major_to_minor(
+                        line["unit_price"] or "0", code, field=f"lineItems[{index}].unitPrice"
+                    ),
+                )
+            )
+        return {
+            "client_name": self.client_name,
+            "client_email": self.client_email,
+            "client_company": self.client_company,
+            "title": self.title,
+            "currency": code,
+            "line_items": items,
+            "tax_rate": self.tax_rate or "0",
+            "invoice_date": f"{self.invoice_date}T00:00:00Z" if self.invoice_date else None,
+            "due_date": f"{self.due_date}T00:00:00Z" if self.due_date else None,
+            "notes": self.notes,
+        }
+
+    def _save(self) -> str | None:
+        actor = self._require_actor()
+        body = self._body()
+        with session_scope() as session:
+            if self.is_new:
+                invoice = service.create_invoice(session, actor=actor, data=InvoiceCreate(**body))
+            else:
+                invoice = service.update_invoice(
+                    session,
+                    actor=actor,
+                    invoice_id=self.invoice_id,
+                    data=InvoiceUpdate(**body),
+                )
+        return invoice.id
+
+    @rx.event
+    def save(self):
+        try:
+            invoice_id = self._save()
+        except DomainError as exc:
+            self.form_error = exc.message
+            return toast_error(exc)
+        self.form_error = ""
+        if self.is_new:
+            return [rx.redirect(f"/invoices/{invoice_id}"), rx.toast.success("Draft saved")]
+        return [InvoiceState.load, rx.toast.success("Draft saved")]
+
+    @rx.event
+    def save_and_send(self):
+        try:
+            invoice_id = self._save()
+            with session_scope() as session:
+                invoice = service.send_invoice(
+                    session, actor=self._require_actor(), invoice_id=invoice_id
+                )
+        except DomainError as exc:
+            self.form_error = exc.message
+            return toast_error(exc)
+        self.form_error = ""
+        message = f"{invoice.invoice_number} sent to {invoice.client_email}"
+        if self.is_new:
+            return [rx.redirect(f"/invoices/{invoice_id}"), rx.toast.success(message)]
+        return [InvoiceState.load, rx.toast.success(message)]
+
+    # ---------------------------------------------------------- payments, void
+
+    @rx.event
+    def open_payment(self):
+        self.pay_open = True
+        self.pay_amount = self.detail.get("due_minor", "")
+        self.pay_date = _iso_day(now_ms())
+        self.pay_method, self.pay_reference, self.pay_note, self.pay_error = (
+            "bank_transfer",
+            "",
+            "",
+            "",
+        )
+
+    @rx.event
+    def set_pay_open(self, value: bool):
+        self.pay_open = value
+
+    @rx.event
+    def set_pay_field(self, field: str, value: str):
+        if field in ("pay_amount", "pay_date", "pay_method", "pay_reference", "pay_note"):
+            setattr(self, field, value)
+
+    @rx.event
+    def record_payment(self):
+        try:
+            actor = self._require_actor()
+            data = PaymentCreate(
+                amount_kobo=major_to_minor(self.pay_amount, self.currency_code, field="amount"),
+                payment_date=f"{self.pay_date}T12:00:00Z" if self.pay_date else None,
+                payment_method=self.pay_method,
+                reference=self.pay_reference,
+                note=self.pay_note,
+            )
+            with session_scope() as session:
+                invoice, _ = service.record_payment(
+                    session, actor=actor, invoice_id=self.invoice_id, data=data
+                )
+        except DomainError as exc:
+            self.pay_error = exc.message
+            return None
+        self.pay_open = False
+        label = "paid in full" if invoice.status == "paid" else "partially paid"
+        return [InvoiceState.load, rx.toast.success(f"Payment recorded: {label}")]
+
+    @rx.event
+    def void(self):
+        try:
+            with session_scope() as session:
+                invoice = service.void_invoice(
+                    session, actor=self._require_actor(), invoice_id=self.invoice_id
+                )
+        except DomainError as exc:
+            return toast_error(exc)
+        return [InvoiceState.load, rx.toast.success(f"{invoice.invoice_number} voided")]
+
+
+# -------------------------------------------------------------- components
+
+
+def _field(label: str, control: rx.Component, **props) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", weight="medium", color=rx.color("gray", 11)),
+        control,
+        spacing="1",
+        width="100%",
+        **props,
+    )
+
+
+def _input(field: str, value, **props) -> rx.Component:
+    return rx.input(
+        value=value,
+        on_change=lambda v: InvoiceState.set_field(field, v),
+        width="100%",
+        id=f"field-{field}",
+        **props,
+    )
+
+
+def _line_editor(line: dict) -> rx.Component:
+    index = line["index"].to(int)
+    return rx.grid(
+        rx.input(
+            value=line["description"],
+            placeholder="Description",
+            on_change=lambda v: InvoiceState.set_line(index, "description", v),
+            class_name="line-description",
+        ),
+        rx.input(
+            value=line["quantity"],
+            placeholder="Qty",
+            input_mode="decimal",
+            on_change=lambda v: InvoiceState.set_line(index, "quantity", v),
+            class_name="line-quantity",
+        ),
+        rx.input(
+            value=line["unit_price"],
+            placeholder="0.00",
+            input_mode="decimal",
+            on_change=lambda v: InvoiceState.set_line(index, "unit_price", v),
+            class_name="line-price",
+        ),
+        rx.text(
+            line["total"], size="2", weight="medium", text_align="right", class_name="line-total"
+        ),
+        rx.icon_button(
+            rx.icon("trash-2", size=14),
+            variant="ghost",
+            color_scheme="gray",
+            on_click=InvoiceState.remove_line(index),
+            aria_label="Remove line",
+        ),
+        columns="minmax(0,4fr) minmax(0,1fr) minmax(0,1.6fr) minmax(0,1.6fr) 32px",
+        spacing="2",
+        align="center",
+        width="100%",
+    )
+
+
+def _totals(subtotal, tax, total, tax_label) -> rx.Component:
+    def row(label, value, **props):
+        return rx.hstack(
+            rx.text(label, size="2", color=rx.color("gray", 11)),
+            rx.text(value, size="2", **props),
+            justify="between",
+            width="100%",
+        )
+
+    return rx.vstack(
+        row("Subtotal", subtotal, id="total-subtotal"),
+        row(tax_label, tax, id="total-tax"),
+        rx.divider(),
+        rx.hstack(
+            rx.text("Total", weight="bold"),
+            rx.text(total, weight="bold", size="4", id="total-total"),
+            justify="between",
+            width="100%",
+        ),
+        width=["100%", "320px"],
+        align_self="end",
+        spacing="2",
+    )
+
+
+def _editor() -> rx.Component:
+    return rx.vstack(
+        card(
+            rx.grid(
+                _field("Client name", _input("client_name", InvoiceState.client_name)),
+                _field(
+                    "Client email",
+                    _input("client_email", InvoiceState.client_email, type="email"),
+                ),
+                _field("Company", _input("client_company", InvoiceState.client_company)),
+                _field("Title", _input("title", InvoiceState.title)),
+                _field(
+                    "Currency",
+                    rx.select(
+                        InvoiceState.currency_options,
+                        value=InvoiceState.currency_code,
+                        on_change=lambda v: InvoiceState.set_field("currency_code", v),
+                        width="100%",
+                    ),
+                ),
+                _field(
+                    "Tax rate (%)", _input("tax_rate", InvoiceState.tax_rate, input_mode="decimal")
+                ),
+                _field(
+                    "Invoice date", _input("invoice_date", InvoiceState.invoice_date, type="date")
+                ),
+                _field("Due date", _input("due_date", InvoiceState.due_date, type="date")),
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        card(
+            rx.vstack(
+                rx.grid(
+                    *[
+                        rx.text(label, size="1", weight="medium", color="gray", text_align=align)
+                        for label, align in (
+                            ("Description", "left"),
+                            ("Qty", "left"),
+                            ("Unit price", "left"),
+                            ("Amount", "right"),
+                            ("", "left"),
+                        )
+                    ],
+                    columns="minmax(0,4fr) minmax(0,1fr) minmax(0,1.6fr) minmax(0,1.6fr) 32px",
+                    spacing="2",
+                    width="100%",
+                ),
+                rx.foreach(InvoiceState.line_views, _line_editor),
+                rx.button(
+                    rx.icon("plus", size=14),
+                    "Add line",
+                    variant="soft",
+                    size="1",
+                    on_click=InvoiceState.add_line,
+                    id="add-line",
+                ),
+                rx.divider(),
+                _totals(
+                    InvoiceState.totals_view["subtotal"],
+                    InvoiceState.totals_view["tax"],
+                    InvoiceState.totals_view["total"],
+                    rx.text("Tax (", InvoiceState.tax_rate, "%)"),
+                ),
+                spacing="3",
+                width="100%",
+            )
+        ),
+        card(
+            _field(
+                "Notes",
+                rx.text_area(
+                    value=InvoiceState.notes,
+                    on_change=lambda v: InvoiceState.set_field("notes", v),
+                    placeholder="Payment terms, bank details…",
+                    width="100%",
+                ),
+            )
+        ),
+        rx.cond(
+            InvoiceState.form_error != "",
+            rx.callout(
+                InvoiceState.form_error, icon="triangle-alert", color_scheme="red", width="100%"
+            ),
+        ),
+        rx.hstack(
+            rx.button("Save draft", variant="soft", on_click=InvoiceState.save, id="save-draft"),
+            rx.button(
+                rx.icon("send", size=16),
+                "Save and send",
+                on_click=InvoiceState.save_and_send,
+                id="send",
+            ),
+            justify="end",
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _payment_dialog() -> rx.Component:
+    def pay_input(field: str, value, **props):
+        return rx.input(
+            value=value,
+            on_change=lambda v: InvoiceState.set_pay_field(field, v),
+            width="100%",
+            id=f"pay-{field}",
+            **props,
+        )
+
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(
+                rx.icon("banknote", size=16),
+                "Record payment",
+                on_click=InvoiceState.open_payment,
+                id="record-payment",
+            )
+        ),
+        rx.dialog.content(
+            rx.dialog.title("Record payment"),
+            rx.dialog.description(
+                "Amount due: ", InvoiceState.detail["due"], size="2", color="gray"
+            ),
+            rx.vstack(
+                _field(
+                    rx.text("Amount (", InvoiceState.currency_code, ")"),
+                    pay_input("pay_amount", InvoiceState.pay_amount, input_mode="decimal"),
+                ),
+                _field("Payment date", pay_input("pay_date", InvoiceState.pay_date, type="date")),
+                _field(
+                    "Method",
+                    rx.select(
+                        METHODS,
+                        value=InvoiceState.pay_method,
+                        on_change=lambda v: InvoiceState.set_pay_field("pay_method", v),
+                        width="100%",
+                    ),
+                ),
+                _field("Reference", pay_input("pay_reference", InvoiceState.pay_reference)),
+                _field("Note", pay_input("pay_note", InvoiceState.pay_note)),
+                rx.cond(
+                    InvoiceState.pay_error != "",
+                    rx.callout(InvoiceState.pay_error, icon="triangle-alert", color_scheme="red"),
+                ),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.button(
+                        "Record payment", on_click=InvoiceState.record_payment, id="pay-submit"
+                    ),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                padding_top="12px",
+            ),
+            max_width="440px",
+        ),
+        open=InvoiceState.pay_open,
+        on_open_change=InvoiceState.set_pay_open,
+    )
+
+
+def _void_button() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(
+                rx.icon("ban", size=16), "Void", color_scheme="red", variant="soft", id="void"
+            )
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Void ", InvoiceState.number, "?"),
+            rx.alert_dialog.description(
+                "A voided invoice is permanently inactive: no more payments or reminders, and "
+                "the client's link shows it as void. This cannot be undone.",
+                size="2",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button("Keep invoice", variant="soft", color_scheme="gray")
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Void invoice",
+                        color_scheme="red",
+                        on_click=InvoiceState.void,
+                        id="void-confirm",
+                    )
+                ),
+                justify="end",
+                spacing="3",
+                padding_top="16px",
+            ),
+            max_width="440px",
+        ),
+    )
+
+
+def _kv(label: str, value) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 10), weight="medium"),
+        rx.text(value, size="2"),
+        spacing="0",
+    )
+
+
+def _sent_view() -> rx.Component:
+    items = rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                rx.table.column_header_cell("Description"),
+                rx.table.column_header_cell("Qty", text_align="right"),
+                rx.table.column_header_cell("Unit price", text_align="right"),
+                rx.table.column_header_cell("Amount", text_align="right"),
+            )
+        ),
+        rx.table.body(
+            rx.foreach(
+                InvoiceState.line_rows,
+                lambda row: rx.table.row(
+                    rx.table.cell(row["description"]),
+                    rx.table.cell(row["quantity"], text_align="right"),
+                    rx.table.cell(row["unit_price"], text_align="right"),
+                    rx.table.cell(row["total"], text_align="right"),
+                ),
+            )
+        ),
+        variant="ghost",
+        width="100%",
+    )
+    payments = rx.cond(
+        InvoiceState.payments,
+        rx.vstack(
+            rx.foreach(
+                InvoiceState.payments,
+                lambda p: rx.hstack(
+                    rx.icon("banknote", size=16, color=rx.color("green", 10)),
+                    rx.vstack(
+                        rx.text(p["amount"], weight="medium", size="2"),
+                        rx.text(
+                            p["date"],
+                            " · ",
+                            p["method"],
+                            " · ",
+                            p["reference"],
+                            size="1",
+                            color="gray",
+                        ),
+                        spacing="0",
+                    ),
+                    spacing="3",
+                    align="center",
+                    class_name="payment-row",
+                ),
+            ),
+            spacing="2",
+        ),
+        rx.text("No payments recorded yet.", size="2", color="gray"),
+    )
+    return rx.grid(
+        rx.vstack(
+            card(
+                rx.vstack(
+                    rx.grid(
+                        _kv("Client", InvoiceState.client_name),
+                        _kv("Email", InvoiceState.client_email),
+                        _kv("Issued", InvoiceState.detail["invoice_date"]),
+                        _kv("Due", InvoiceState.detail["due_date"]),
+                        _kv("Sent", InvoiceState.detail["sent_at"]),
+                        _kv("Views", InvoiceState.detail["views"]),
+                        columns=rx.breakpoints(initial="2", md="3"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.divider(),
+                    rx.cond(InvoiceState.title != "", rx.text(InvoiceState.title, weight="bold")),
+                    items,
+                    _totals(
+                        InvoiceState.detail["subtotal"],
+                        InvoiceState.detail["tax"],
+                        InvoiceState.detail["total"],
+                        rx.text("Tax (", InvoiceState.detail["tax_rate"], "%)"),
+                    ),
+                    rx.cond(
+                        InvoiceState.notes != "",
+                        rx.text(InvoiceState.notes, size="2", color="gray", white_space="pre-wrap"),
+                    ),
+                    spacing="3",
+                    width="100%",
+                )
+            ),
+            card(rx.vstack(rx.text("Payments", weight="bold"), payments, spacing="3")),
+            spacing="4",
+            width="100%",
+        ),
+        rx.vstack(
+            card(
+                rx.vstack(
+                    rx.text("Amount due", size="1", color="gray", weight="medium"),
+                    rx.text(InvoiceState.detail["due"], size="7", weight="bold", id="amount-due"),
+                    rx.text(
+                        "Paid ",
+                        InvoiceState.detail["paid"],
+                        " of ",
+                        InvoiceState.detail["total"],
+                        size="2",
+                        color="gray",
+                    ),
+                    rx.hstack(
+                        rx.cond(InvoiceState.can_pay, _payment_dialog()),
+                        rx.link(
+                            rx.button(rx.icon("download", size=16), "PDF", variant="soft"),
+                            href=InvoiceState.detail["pdf"],
+                            is_external=True,
+                        ),
+                        rx.cond(InvoiceState.can_void, _void_button()),
+                        flex_wrap="wrap",
+                        spacing="2",
+                    ),
+                    rx.link(
+                        rx.hstack(
+                            rx.icon("external-link", size=14),
+                            rx.text("Client's invoice page", size="2"),
+                        ),
+                        href=InvoiceState.detail["url"],
+                        is_external=True,
+                    ),
+                    spacing="2",
+                    width="100%",
+                )
+            ),
+            card(
+                rx.vstack(
+                    rx.text("Timeline", weight="bold"),
+                    rx.foreach(
+                        InvoiceState.timeline,
+                        lambda entry: rx.hstack(
+                            rx.box(
+                                rx.icon(entry["icon"], size=14, color=rx.color("accent", 11)),
+                                background=rx.color("accent", 3),
+                                padding="6px",
+                                border_radius="999px",
+                            ),
+                            rx.vstack(
+                                rx.text(entry["text"], size="2"),
+                                rx.text(entry["when"], " · ", entry["who"], size="1", color="gray"),
+                                spacing="0",
+                            ),
+                            align="start",
+                            spacing="2",
+                            class_name="timeline-entry",
+                        ),
+                    ),
+                    spacing="3",
+                    width="100%",
+                )
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        columns=rx.breakpoints(initial="1", lg="minmax(0,2fr) minmax(0,1fr)"),
+        spacing="4",
+        width="100%",
+    )
+
+
+def invoice_page() -> rx.Component:
+    return app_shell(
+        rx.hstack(
+            rx.link(
+                rx.hstack(rx.icon("arrow-left", size=14), rx.text("Invoices", size="2")),
+                href="/invoices",
+            ),
+            rx.cond(~InvoiceState.is_new, status_badge(InvoiceState.status)),
+            rx.spacer(),
+            rx.cond(
+                InvoiceState.editable & ~InvoiceState.is_new,
+                _void_button(),
+            ),
+            align="center",
+            width="100%",
+        ),
+        rx.cond(InvoiceState.editable, _editor(), _sent_view()),
+        title=rx.cond(InvoiceState.is_new, "New invoice", InvoiceState.number),
+    )
