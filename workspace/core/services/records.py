@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, literal, or_, true, union_all
 from sqlmodel import Session, col, select
 
 from workspace.core import keyring, storage, vault
@@ -576,34 +576,54 @@ def checklist_summary(items: list[ChecklistItem]) -> dict[str, int]:
     }
 
 
+# The page's record ids are one expanding parameter, so the statements below are built once
+# and served from SQLAlchemy's compiled cache.
+_PAGE_IDS = bindparam("record_ids", expanding=True)
+_DOCUMENTS_QUERY = select(
+    RecordDocument.record_id,
+    RecordDocument.requirement_key,
+    RecordDocument.status,
+    RecordDocument.expires_at,
+    RecordDocument.created_at,
+    RecordDocument.id,
+).where(col(RecordDocument.record_id).in_(_PAGE_IDS))
+
+
 def _documents_for(session: Session, record_ids: list[str]):
     if not record_ids:
         return {}
-    rows = session.exec(
-        select(
-            RecordDocument.record_id,
-            RecordDocument.requirement_key,
-            RecordDocument.status,
-            RecordDocument.expires_at,
-            RecordDocument.created_at,
-            RecordDocument.id,
-        ).where(col(RecordDocument.record_id).in_(record_ids))
-    )
     grouped: dict[str, list] = defaultdict(list)
-    for record_id, *rest in rows:
+    for record_id, *rest in session.execute(_DOCUMENTS_QUERY, {"record_ids": record_ids}):
         grouped[record_id].append(tuple(rest))
     return grouped
 
 
-def _counts(session: Session, model, record_ids: list[str], *conditions) -> dict[str, int]:
-    if not record_ids:
-        return {}
-    rows = session.exec(
-        select(model.record_id, func.count())
-        .where(col(model.record_id).in_(record_ids), *conditions)
+COUNTED = (
+    ("pendingApprovalCount", Approval, Approval.status == "pending"),
+    ("openTaskCount", RecordTask, RecordTask.status == "open"),
+    ("teamMemberCount", TeamAssignment, true()),
+    ("portalLinkCount", PortalLink, col(PortalLink.status) != "revoked"),
+    ("vaultItemCount", VaultItem, true()),
+)
+_COUNTS_QUERY = union_all(
+    *[
+        select(literal(name).label("name"), model.record_id, func.count().label("n"))
+        .where(col(model.record_id).in_(_PAGE_IDS), condition)
         .group_by(model.record_id)
-    )
-    return dict(rows.all())
+        for name, model, condition in COUNTED
+    ]
+)
+
+
+def _counts(session: Session, record_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Every per-record count for a page of records, in one query."""
+    counts: dict[str, dict[str, int]] = {
+        record_id: {name: 0 for name, _, _ in COUNTED} for record_id in record_ids
+    }
+    if record_ids:
+        for name, record_id, number in session.execute(_COUNTS_QUERY, {"record_ids": record_ids}):
+            counts[record_id][name] = number
+    return counts
 
 
 # ---------------------------------------------------------------- lists
@@ -657,11 +677,7 @@ def summaries_for(
     """Checklist summaries and counts for a page of records in a fixed number of queries."""
     ids = [r.id for r in records]
     documents = _documents_for(session, ids)
-    pending_approvals = _counts(session, Approval, ids, Approval.status == "pending")
-    open_tasks = _counts(session, RecordTask, ids, RecordTask.status == "open")
-    team = _counts(session, TeamAssignment, ids)
-    portals = _counts(session, PortalLink, ids, col(PortalLink.status) != "revoked")
-    vault_items = _counts(session, VaultItem, ids)
+    counts = _counts(session, ids)
     result = []
     for record in records:
         items = build_checklist(
@@ -671,13 +687,7 @@ def summaries_for(
             RecordSummary(
                 record,
                 items,
-                {
-                    "pendingApprovalCount": pending_approvals.get(record.id, 0),
-                    "openTaskCount": open_tasks.get(record.id, 0),
-                    "teamMemberCount": team.get(record.id, 0),
-                    "portalLinkCount": portals.get(record.id, 0),
-                    "vaultItemCount": vault_items.get(record.id, 0),
-                },
+                counts[record.id],
             )
         )
     return result
@@ -1432,7 +1442,6 @@ def store_vault_value(
     item.updated_by = actor_label(actor)
     item.updated_at = now_ms()
     touch(record)
-    session.flush()
     audit(
         session,
         actor=actor,

@@ -259,8 +259,9 @@ class RecordState(AuthState):
             for c in view["checklist"]
         ]
         self.requirement_options = [Option(c["key"], c["label"]) for c in view["checklist"]]
-        if not self.upload_requirement and self.checklist:
-            self.upload_requirement = self.checklist[0].key
+        keys = [c.key for c in self.checklist]
+        if self.upload_requirement not in keys:
+            self.upload_requirement = keys[0] if keys else ""
         labels = {c["key"]: c["label"] for c in view["checklist"]}
         self.documents = [
             DocumentRow(
@@ -981,16 +982,16 @@ def _team() -> rx.Component:
         "users",
         rx.vstack(rx.foreach(RecordState.members, _member), width="100%"),
         rx.form(
-            rx.hstack(
+            rx.grid(
                 rx.select.root(
                     rx.select.trigger(placeholder="Member", width="100%"),
                     rx.select.content(rx.foreach(RecordState.member_options, _option)),
                     name="userId",
                 ),
-                rx.select(
-                    list(TEAM_ROLES), name="role", default_value="contributor", width="130px"
-                ),
+                rx.select(list(TEAM_ROLES), name="role", default_value="contributor"),
                 rx.button("Assign", type="submit"),
+                grid_template_columns="1fr 130px auto",
+                gap="8px",
                 width="100%",
             ),
             on_submit=RecordState.assign_member,
