@@ -406,11 +406,13 @@ def _dialog() -> rx.Component:
                     value=PackagesState.form_name,
                     on_change=PackagesState.set_form_name,
                     id="package-name",
+                    width="100%",
                 ),
                 rx.input(
                     placeholder="Description (optional)",
                     value=PackagesState.form_description,
                     on_change=PackagesState.set_form_description,
+                    width="100%",
                 ),
                 rx.text("Templates", size="2", weight="bold"),
                 rx.cond(

@@ -3,6 +3,7 @@ or file picker (with progress) to start a template."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import reflex as rx
 from workspace.core.clock import from_ms
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
+from workspace.core.pdf.document import page_image_path
 from workspace.core.services import templates as service
 from workspace.ui.layout import app_shell, empty_state
 from workspace.ui.state import AuthState, toast_error
@@ -116,6 +118,9 @@ class TemplatesState(AuthState):
                     filename=filename,
                 )
                 template_id = template.id
+                sha256 = service.template_document(session, template).sha256
+            # Render the first page now so the editor opens with it ready.
+            await asyncio.to_thread(page_image_path, sha256, 1, 1200)
         except DomainError as exc:
             self.uploading = False
             yield toast_error(exc)
