@@ -15,4 +15,4 @@ def alembic_config() -> Config:
 
 
 def upgrade_database() -> None:
-    command.upgrade(alembic_config(), "heads")
+    command.upgrade(alembic_config(), "head")
