@@ -129,7 +129,10 @@ class SettingsState(AuthState):
         self.key_mode = "test" if value == "test" else "live"
 
     @rx.event
-    def save_organization(self):
+    def save_organization(self, form: dict):
+        # The submitted fields, not the debounced vars: a quick click saves what was typed.
+        self.form_name = form.get("name", self.form_name)
+        self.form_color = form.get("brand_color", self.form_color)
         try:
             actor = self._require_actor()
             with session_scope() as session:
@@ -303,74 +306,80 @@ def _read_only_note(text: str) -> rx.Component:
     )
 
 
-def _organization_tab() -> rx.Component:
-    profile = card(
+def _profile_fields() -> rx.Component:
+    return rx.vstack(
+        _section_heading("Profile", "Shown in the app and on every email you send."),
+        _inline_error(SettingsState.org_error),
         rx.vstack(
-            _section_heading("Profile", "Shown in the app and on every email you send."),
-            _inline_error(SettingsState.org_error),
-            rx.vstack(
-                rx.text("Organization name", size="2", weight="medium"),
+            rx.text("Organization name", size="2", weight="medium"),
+            rx.input(
+                value=SettingsState.form_name,
+                on_change=SettingsState.set_form_name,
+                name="name",
+                id="org-name-input",
+                size="3",
+                width="100%",
+                max_length=200,
+                disabled=~SettingsState.is_admin,
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        rx.vstack(
+            rx.text("Brand colour", size="2", weight="medium"),
+            rx.hstack(
+                rx.el.input(
+                    type="color",
+                    value=SettingsState.form_color,
+                    on_change=SettingsState.set_form_color,
+                    disabled=~SettingsState.is_admin,
+                    aria_label="Pick a brand colour",
+                    style={
+                        "width": "44px",
+                        "height": "36px",
+                        "border": "none",
+                        "background": "none",
+                        "cursor": "pointer",
+                    },
+                ),
                 rx.input(
-                    value=SettingsState.form_name,
-                    on_change=SettingsState.set_form_name,
-                    id="org-name-input",
-                    size="3",
-                    width="100%",
-                    max_length=200,
+                    value=SettingsState.form_color,
+                    on_change=SettingsState.set_form_color,
+                    name="brand_color",
+                    id="brand-color-input",
+                    width="120px",
+                    max_length=7,
                     disabled=~SettingsState.is_admin,
                 ),
-                spacing="1",
-                width="100%",
-            ),
-            rx.vstack(
-                rx.text("Brand colour", size="2", weight="medium"),
-                rx.hstack(
-                    rx.el.input(
-                        type="color",
-                        value=SettingsState.form_color,
-                        on_change=SettingsState.set_form_color,
-                        disabled=~SettingsState.is_admin,
-                        aria_label="Pick a brand colour",
-                        style={
-                            "width": "44px",
-                            "height": "36px",
-                            "border": "none",
-                            "background": "none",
-                            "cursor": "pointer",
-                        },
-                    ),
-                    rx.input(
-                        value=SettingsState.form_color,
-                        on_change=SettingsState.set_form_color,
-                        id="brand-color-input",
-                        width="120px",
-                        max_length=7,
-                        disabled=~SettingsState.is_admin,
-                    ),
-                    rx.box(
-                        rx.text("Button preview", size="2", weight="medium", color="white"),
-                        background=SettingsState.form_color,
-                        padding="6px 14px",
-                        border_radius="8px",
-                    ),
-                    align="center",
-                    spacing="3",
-                    wrap="wrap",
+                rx.box(
+                    rx.text("Button preview", size="2", weight="medium", color="white"),
+                    background=SettingsState.form_color,
+                    padding="6px 14px",
+                    border_radius="8px",
                 ),
-                spacing="1",
+                align="center",
+                spacing="3",
+                wrap="wrap",
             ),
-            rx.cond(
-                SettingsState.is_admin,
-                rx.button(
-                    rx.icon("save", size=16),
-                    "Save changes",
-                    on_click=SettingsState.save_organization,
-                    id="save-organization",
-                ),
+            spacing="1",
+        ),
+        rx.cond(
+            SettingsState.is_admin,
+            rx.button(
+                rx.icon("save", size=16),
+                "Save changes",
+                type="submit",
+                id="save-organization",
             ),
-            spacing="4",
-            width="100%",
-        )
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _organization_tab() -> rx.Component:
+    profile = card(
+        rx.form(_profile_fields(), on_submit=SettingsState.save_organization, width="100%")
     )
     logo = card(
         rx.vstack(
