@@ -81,13 +81,11 @@ def clean_tables(database) -> Iterator[None]:
 
     engine = get_engine()
     tables = [t for t in SQLModel.metadata.sorted_tables if t.name != "alembic_version"]
+    # DELETE, not TRUNCATE: on PostgreSQL a TRUNCATE of every table costs about a second,
+    # deleting the few rows a test leaves takes milliseconds.
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.exec_driver_sql(f"TRUNCATE {names} CASCADE")
-        else:
-            for table in reversed(tables):
-                conn.execute(table.delete())
+        for table in reversed(tables):
+            conn.execute(table.delete())
     from workspace.api import ratelimit
 
     ratelimit.reset_counters()

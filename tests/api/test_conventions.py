@@ -10,6 +10,7 @@ from workspace.api import me
 from workspace.api.app import create_app
 from workspace.api.auth import api_actor
 from workspace.api.responses import created
+from workspace.core import clock
 from workspace.core.actor import Actor
 from workspace.core.db import session_scope
 from workspace.core.ids import new_id
@@ -185,9 +186,14 @@ def test_rate_limit_returns_429_with_retry_after(client, org, monkeypatch):
     from workspace.core.config import get_settings
 
     get_settings.cache_clear()
+    # Hold the clock inside one rate-limit window however slowly the requests run.
+    window_start = clock.now_ms() // 60_000 * 60_000
     try:
-        statuses = [client.get("/api/v1/me", headers=org.headers()).status_code for _ in range(4)]
-        limited = client.get("/api/v1/me", headers=org.headers())
+        with clock.travel(to_ms=window_start + 60_000 + 1_000):
+            statuses = [
+                client.get("/api/v1/me", headers=org.headers()).status_code for _ in range(4)
+            ]
+            limited = client.get("/api/v1/me", headers=org.headers())
     finally:
         monkeypatch.delenv("RATE_LIMIT_PER_MINUTE")
         get_settings.cache_clear()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from fastapi import Request
 
 from workspace.api import ratelimit
 from workspace.core.actor import Actor
+from workspace.core.clock import now_ms
 from workspace.core.db import session_scope
 from workspace.core.errors import RateLimited
 from workspace.core.services.api_keys import authenticate_api_key
@@ -36,6 +35,6 @@ def api_actor(request: Request) -> Actor:
     if quota.exceeded:
         raise RateLimited(
             "Rate limit exceeded. Retry after the time in Retry-After.",
-            retry_after=max(quota.reset - int(time.time()), 1),
+            retry_after=max(quota.reset - now_ms() // 1000, 1),
         )
     return actor.with_request(ip=client_ip(request), user_agent=request.headers.get("user-agent"))

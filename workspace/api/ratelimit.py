@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 
+from workspace.core.clock import now_ms
 from workspace.core.config import get_settings
 
 WINDOW_SECONDS = 60
@@ -75,6 +75,6 @@ def reset_counters() -> None:
 
 def take(key: str) -> Quota:
     limit = get_settings().rate_limit_per_minute
-    window = int(time.time()) // WINDOW_SECONDS
+    window = now_ms() // 1000 // WINDOW_SECONDS
     count = _get_counter().incr(key, window)
     return Quota(limit=limit, remaining=limit - count, reset=(window + 1) * WINDOW_SECONDS)
