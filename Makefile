@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 export PORT
 
 SETUP := scripts/setup.sh
-LINT_PATHS := $(wildcard workspace tests bench scripts)
+LINT_PATHS := workspace tests
 
 .PHONY: setup run dev test lint format bench lock
 

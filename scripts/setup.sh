@@ -38,13 +38,13 @@ fi
 wanted="$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$wanted" ]; then
   say "Installing the locked Python dependencies"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements.lock
+  "$VENV/bin/pip" install -qq --disable-pip-version-check -r requirements.lock
   if "$VENV/bin/python" scripts/lock_covers_project.py; then
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps -e .
+    "$VENV/bin/pip" install -qq --disable-pip-version-check --no-deps -e .
   else
     # A dependency was added to pyproject.toml without refreshing the lock: install it anyway,
     # keeping every locked version, and say so (`make lock` refreshes the lock).
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+    "$VENV/bin/pip" install -qq --disable-pip-version-check -c requirements.lock -e '.[dev]'
   fi
   echo "$wanted" >"$STAMP"
 fi
