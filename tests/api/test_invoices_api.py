@@ -368,3 +368,60 @@ def test_customers_and_subscriptions(client, org):
         json={"customerId": "cus_nope", "name": "x", "amountKobo": 1},
     )
     assert missing.status_code == 404
+
+
+def test_send_package_creates_subscription_invoice_and_agreement(client, org):
+    from tests.envelope_samples import make_template
+    from workspace.core.models import Envelope
+
+    template_id = make_template(org, roles=("employee",), placeholder=True)
+    customer = client.post(
+        "/api/v1/customers",
+        headers=org.headers(),
+        json={"name": "John Doe", "email": "john@example.com"},
+    ).json()["data"]
+    response = client.post(
+        f"/api/v1/customers/{customer['id']}/send-package",
+        headers=org.headers(),
+        json={
+            "templateId": template_id,
+            "name": "Monthly Subscription",
+            "amountKobo": 9900,
+            "currency": "USD",
+            "cadence": 1,
+            "cadenceUnit": "months",
+            "ccEmails": ["manager@company.com"],
+            "customMergeTagValues": {"start_date": "01/20/2026"},
+        },
+    )
+    assert response.status_code == 201, response.text
+    data = response.json()["data"]
+    assert data["customerId"] == customer["id"] and data["status"] == "pending"
+    assert data["signingUrl"].startswith("http://testserver/sign/")
+    assert data["invoiceUrl"].startswith("http://testserver/invoice/")
+    invoice = client.get(f"/api/v1/invoices/{data['invoiceId']}", headers=org.headers()).json()
+    assert invoice["data"]["status"] == "sent" and invoice["data"]["totalKobo"] == 9900
+    with session_scope() as session:
+        envelope = session.get(Envelope, data["envelopeId"])
+        assert envelope.status == "sent" and envelope.org_id == org.org_id
+        sent_to = {m.to_email for m in session.exec(select(OutboxMessage)).all()}
+    assert {"john@example.com", "manager@company.com"} <= sent_to
+    neither = client.post(
+        f"/api/v1/customers/{customer['id']}/send-package",
+        headers=org.headers(),
+        json={"name": "x", "amountKobo": 100},
+    )
+    assert neither.status_code == 400 and neither.json()["details"]["field"] == "packageId"
+    bad_tag = client.post(
+        f"/api/v1/customers/{customer['id']}/send-package",
+        headers=org.headers(),
+        json={
+            "templateId": template_id,
+            "name": "x",
+            "amountKobo": 100,
+            "customMergeTagValues": {"nope": "1"},
+        },
+    )
+    assert bad_tag.status_code == 400
+    subscriptions = client.get("/api/v1/subscriptions", headers=org.headers()).json()["data"]
+    assert len(subscriptions) == 1  # the failed calls left nothing behind

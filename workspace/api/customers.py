@@ -11,13 +11,14 @@ from workspace.core.db import session_scope
 from workspace.core.schemas.invoices import (
     CustomerCreate,
     CustomerUpdate,
+    PackageSend,
     customer_out,
     invoice_summary_out,
     subscription_out,
 )
 from workspace.core.services import customers as service
 from workspace.core.services.invoices import list_invoices
-from workspace.core.services.subscriptions import list_subscriptions
+from workspace.core.services.subscriptions import list_subscriptions, send_package
 
 router = APIRouter(tags=["Customers"])
 
@@ -65,3 +66,17 @@ def update_customer(customer_id: str, body: CustomerUpdate, actor: Actor = Depen
     with session_scope() as session:
         customer = service.update_customer(session, actor=actor, customer_id=customer_id, data=body)
         return ok(customer_out(customer))
+
+
+@router.post(
+    "/customers/{customer_id}/send-package",
+    summary="Subscription + first invoice + agreement to sign, in one call",
+    status_code=201,
+)
+def send_package_to_customer(
+    customer_id: str, body: PackageSend, actor: Actor = Depends(api_actor)
+):
+    """Starts a pending subscription, issues (and emails) its first invoice, and sends the
+    agreement (`packageId` or `templateId`) for the customer to sign."""
+    with session_scope() as session:
+        return created(send_package(session, actor=actor, customer_id=customer_id, data=body))

@@ -14,6 +14,7 @@ from workspace.core.config import get_settings
 from workspace.core.models import Customer, Invoice, LineItem, Payment, Subscription
 from workspace.core.money import format_decimal, to_decimal
 from workspace.core.schemas.base import ApiModel
+from workspace.core.schemas.envelopes import SignerIn
 
 Number = int | float | str
 Timestamp = int | str
@@ -87,6 +88,27 @@ class SubscriptionCreate(ApiModel):
     start_date: Timestamp | None = None
     due_in_days: int = 14
     send_invoice: bool = True
+
+
+class PackageSend(ApiModel):
+    """A subscription, its first invoice and an agreement to sign, for one customer."""
+
+    package_id: str | None = None
+    template_id: str | None = None
+    name: str
+    amount_kobo: int
+    currency: str = "NGN"
+    cadence: int = 30
+    cadence_unit: str = "days"
+    start_date: Timestamp | None = None
+    due_in_days: int = 14
+    email_invoice: bool = True
+    cc_emails: list[str] = Field(default_factory=list)
+    custom_merge_tag_values: dict[str, Any] | None = None
+    customer_role: str | None = None
+    additional_signers: list[SignerIn] = Field(default_factory=list)
+    agreement_title: str | None = None
+    message: str = ""
 
 
 class SubscriptionUpdate(ApiModel):

@@ -322,7 +322,12 @@ def _apply_fields(
 
 
 def _apply_totals(
-    session: Session, invoice: Invoice, data: InvoiceCreate, lines: list[ParsedLine] | None
+    session: Session,
+    invoice: Invoice,
+    data: InvoiceCreate,
+    lines: list[ParsedLine] | None,
+    *,
+    new: bool = False,
 ) -> None:
     """Recompute totals on the server; any client-sent total that disagrees is a 400."""
     if lines is None:
@@ -352,9 +357,10 @@ def _apply_totals(
     if totals.total > MAX_MINOR:
         raise ValidationFailed("The invoice total is too large.", field="totalKobo")
     if lines is not None:
-        for item in line_items(session, invoice.id):
-            session.delete(item)
-        session.flush()
+        if not new:
+            for item in line_items(session, invoice.id):
+                session.delete(item)
+            session.flush()
         for position, (line, total) in enumerate(zip(lines, totals.line_totals, strict=True)):
             session.add(
                 LineItem(
@@ -413,7 +419,7 @@ def create_invoice(
     invoice.invoice_number = format_invoice_number(invoice.number)
     session.add(invoice)
     session.flush()
-    _apply_totals(session, invoice, data, lines or [])
+    _apply_totals(session, invoice, data, lines or [], new=True)
     session.flush()
     _audit(
         session,

@@ -19,8 +19,10 @@ from workspace.core.money import MAX_MINOR, currency, format_money
 from workspace.core.schemas.invoices import (
     InvoiceCreate,
     LineItemIn,
+    PackageSend,
     SubscriptionCreate,
     SubscriptionUpdate,
+    view_url,
 )
 from workspace.core.services.audit import record_audit
 from workspace.core.services.customers import get_customer
@@ -164,6 +166,74 @@ def create_subscription(
     )
     invoice = _issue_invoice(session, actor, sub, customer, send=data.send_invoice)
     return sub, invoice
+
+
+def send_package(
+    session: Session, *, actor: Actor, customer_id: str, data: PackageSend
+) -> dict[str, Any]:
+    """One call: a pending subscription, its first invoice and an agreement to sign (an envelope
+    from a template or package, with the customer as signer)."""
+    from workspace.core.schemas.envelopes import CcRecipientIn, EnvelopeCreate, SignerIn
+    from workspace.core.services import envelopes
+
+    customer = get_customer(session, actor=actor, customer_id=customer_id)
+    if bool(data.package_id) == bool(data.template_id):
+        raise ValidationFailed("Give either packageId or templateId.", field="packageId")
+    sub, invoice = create_subscription(
+        session,
+        actor=actor,
+        data=SubscriptionCreate(
+            customer_id=customer.id,
+            name=data.name,
+            amount_kobo=data.amount_kobo,
+            currency=data.currency,
+            cadence=data.cadence,
+            cadence_unit=data.cadence_unit,
+            start_date=data.start_date,
+            due_in_days=data.due_in_days,
+            send_invoice=data.email_invoice,
+        ),
+    )
+    envelope, signers = envelopes.create_envelope(
+        session,
+        actor=actor,
+        data=EnvelopeCreate(
+            package_id=data.package_id,
+            template_id=data.template_id,
+            title=data.agreement_title or f"{sub.name} agreement: {customer.name}",
+            message=data.message,
+            signers=[
+                SignerIn(name=customer.name, email=customer.email, role=data.customer_role),
+                *data.additional_signers,
+            ],
+            cc_recipients=[CcRecipientIn(email=email) for email in data.cc_emails],
+            placeholder_values=data.custom_merge_tag_values or None,
+        ),
+    )
+    signer = next(s for s in signers if s.email == customer.email)
+    _audit(
+        session,
+        actor,
+        sub,
+        "subscription.package_sent",
+        f"Agreement “{envelope.title}” sent to {customer.email} with invoice "
+        f"{invoice.invoice_number}",
+        envelope_id=envelope.id,
+        invoice_id=invoice.id,
+    )
+    return {
+        "subscriptionId": sub.id,
+        "invoiceId": invoice.id,
+        "invoiceNumber": invoice.invoice_number,
+        "invoiceUrl": view_url(invoice),
+        "envelopeId": envelope.id,
+        "signingRequestId": envelope.id,
+        "signingUrl": envelopes.signing_url(signer),
+        "customerId": customer.id,
+        "packageId": data.package_id,
+        "templateId": data.template_id,
+        "status": sub.status,
+    }
 
 
 def subscription_invoice_paid(session: Session, *, actor: Actor, invoice: Invoice) -> None:
