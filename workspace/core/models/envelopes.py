@@ -44,6 +44,7 @@ class Envelope(SQLModel, table=True):
     signed_document_sha256: str | None = Field(default=None, max_length=64)
     final_sha256: str | None = Field(default=None, max_length=64)
     certificate_sha256: str | None = Field(default=None, max_length=64)
+    certificate_sealed: bool = False  # the standalone certificate is sealed on first download
     created_at: int = ms_field()
     updated_at: int = ms_field()
 

@@ -15,7 +15,6 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (
     Image,
-    KeepTogether,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -215,7 +214,7 @@ def _grid(rows: list, widths: list) -> Table:
     return table
 
 
-def _signer_block(signer: CertificateSigner, p, label, small) -> KeepTogether:
+def _signer_block(signer: CertificateSigner, p, label, small) -> Table:
     facts = [
         ("Email", signer.email),
         ("Role", f"{signer.role or '-'} · signing order {signer.signing_order}"),
@@ -229,41 +228,32 @@ def _signer_block(signer: CertificateSigner, p, label, small) -> KeepTogether:
         ("IP address", signer.ip_address or "-"),
         ("User agent", signer.user_agent or "-"),
     ]
-    left = [
-        [
-            p(
-                signer.name,
-                ParagraphStyle("n", parent=label, fontSize=10, leading=13, textColor=colors.black),
-            )
-        ],
-        *[[Table([[p(k, label), p(v, small)]], colWidths=[24 * mm, None])] for k, v in facts],
-    ]
-    image = _signature_image(signer.signature_png)
-    inner = Table(left, colWidths=[None])
-    inner.setStyle(
-        TableStyle(
-            [
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ]
-        )
+    name = ParagraphStyle(
+        "signer-name", parent=label, fontSize=10, leading=13, textColor=colors.black
     )
-    block = Table([[inner, image or p("No signature image", label)]], colWidths=[None, 55 * mm])
-    block.setStyle(
+    image = _signature_image(signer.signature_png) or p("No signature image", label)
+    rows = [[p(signer.name, name), "", image]]
+    rows += [[p(key, label), p(value, small), ""] for key, value in facts]
+    table = Table(rows, colWidths=[24 * mm, None, 55 * mm])
+    table.setStyle(
         TableStyle(
             [
+                ("SPAN", (0, 0), (1, 0)),
+                ("SPAN", (2, 0), (2, -1)),
                 ("BOX", (0, 0), (-1, -1), 0.6, RULE),
-                ("BACKGROUND", (0, 0), (-1, -1), colors.white),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("VALIGN", (1, 0), (1, 0), "MIDDLE"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("TOPPADDING", (0, 0), (-1, -1), 6),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("VALIGN", (2, 0), (2, -1), "MIDDLE"),
+                ("ALIGN", (2, 0), (2, -1), "CENTER"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("TOPPADDING", (0, 0), (-1, 0), 6),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
             ]
         )
     )
-    return KeepTogether([block])
+    table.keepWithNext = False
+    return table
 
 
 def _signature_image(png: bytes | None) -> Image | None:

@@ -29,6 +29,7 @@ from workspace.core.config import get_settings
 from workspace.core.pdf.ca import SigningMaterial, signing_material
 
 SIGNATURE_FIELD = "WorkspaceSeal"
+RESERVED_BYTES = 12 * 1024
 
 
 class HttpxTimeStamper(TimeStamper):
@@ -109,7 +110,14 @@ def seal_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
     def sign() -> None:
         asyncio.run(
             signers.async_sign_pdf(
-                writer, meta, signer=_signer(material), timestamper=timestamper, output=output
+                writer,
+                meta,
+                signer=_signer(material),
+                timestamper=timestamper,
+                output=output,
+                # Without a timestamp the signature's size is known (RSA-2048, two
+                # certificates: ~4 KB of DER, twice that in hex), so skip pyHanko's dry run.
+                bytes_reserved=None if timestamper else RESERVED_BYTES,
             )
         )
 

@@ -25,7 +25,7 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 
 def _png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
+    image.save(buffer, "PNG", compress_level=6)
     return buffer.getvalue()
 
 

@@ -1347,6 +1347,18 @@ def open_download(
         or kind not in ("document", "certificate")
     ):
         raise NotFound("File not found.")
+    if kind == "certificate" and not envelope.certificate_sealed:
+        # sealed on first download, so completing an envelope pays for one seal only
+        from workspace.core.pdf.seal import seal_pdf
+
+        sealed = seal_pdf(
+            storage.get_bytes(envelope.certificate_sha256 or ""),
+            reason=f"Certificate of completion {envelope.id}",
+            location=envelope.id,
+        )
+        envelope.certificate_sha256 = storage.put_bytes(sealed)
+        envelope.certificate_sealed = True
+        session.add(envelope)
     sha = envelope.final_sha256 if kind == "document" else envelope.certificate_sha256
     data = storage.get_bytes(sha or "")
     actor = dataclasses.replace(envelope_actor(envelope), ip=ip, user_agent=user_agent)

@@ -724,12 +724,10 @@ def complete_envelope(
     stamp.append_pdf(writer, certificate_pdf)
     reason = f"Signed by {', '.join(s.name for s in signers)}"
     final = seal_pdf(stamp.to_bytes(writer), reason=reason, location=envelope.id)
-    sealed_certificate = seal_pdf(
-        certificate_pdf, reason=f"Certificate of completion {envelope.id}", location=envelope.id
-    )
     envelope.signed_document_sha256 = signed_sha
     envelope.final_sha256 = storage.put_bytes(final)
-    envelope.certificate_sha256 = storage.put_bytes(sealed_certificate)
+    envelope.certificate_sha256 = storage.put_bytes(certificate_pdf)  # sealed on first download
+    envelope.certificate_sealed = False
     envelope.status = "completed"
     envelope.updated_at = envelope.completed_at
     session.add(envelope)

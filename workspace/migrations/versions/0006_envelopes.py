@@ -51,6 +51,7 @@ def upgrade() -> None:
         ),
         sa.Column("final_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("certificate_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("certificate_sealed", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("updated_at", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(["org_id"], ["organization.id"], ondelete="CASCADE"),
