@@ -45,21 +45,6 @@ def fractions_to_points(box: Box, page_width: float, page_height: float) -> Box:
     )
 
 
-def fractions_to_pixels(box: Box, image_width: float, image_height: float) -> Box:
-    """Page fractions -> pixels on a rendered page image (editor and signing portal)."""
-    return Box(
-        box.x * image_width,
-        box.y * image_height,
-        box.width * image_width,
-        box.height * image_height,
-    )
-
-
-def pixels_to_fractions(box: Box, image_width: float, image_height: float) -> Box:
-    """Pixels on a rendered page image -> page fractions (a drag or resize in the editor)."""
-    return points_to_fractions(box, image_width, image_height)
-
-
 @dataclass(frozen=True)
 class PageFrame:
     """How a page is shown: its crop box in PDF user space and its /Rotate (0, 90, 180, 270).

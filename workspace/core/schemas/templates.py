@@ -77,14 +77,6 @@ class TemplateField(ApiModel):
     condition_action: str | None = None
     condition_logic: str | None = None
 
-    def to_api(self) -> dict[str, Any]:
-        """The field as the API returns it (optional keys only when set)."""
-        data = self.model_dump(by_alias=True, exclude_none=True)
-        if not self.conditions:
-            for key in ("conditions", "conditionAction", "conditionLogic"):
-                data.pop(key, None)
-        return data
-
 
 class DocumentUpload(ApiModel):
     data: str = PydanticField(description="The PDF, base64-encoded")
