@@ -19,9 +19,11 @@ setup:
 run:
 	@$(SETUP) reflex run --env prod
 
-## Hot reload: UI on :$(PORT), backend and /api/v1 on :$(DEV_BACKEND_PORT).
+## Hot reload: UI on :$(PORT), backend and /api/v1 on :$(DEV_BACKEND_PORT). Only code under
+## workspace/ triggers a reload (the database in data/ changes all the time).
 dev:
-	@BACKEND_PORT=$(DEV_BACKEND_PORT) API_URL=http://localhost:$(DEV_BACKEND_PORT) $(SETUP) reflex run
+	@BACKEND_PORT=$(DEV_BACKEND_PORT) API_URL=http://localhost:$(DEV_BACKEND_PORT) \
+	  REFLEX_HOT_RELOAD_OVERRIDE_PATHS=$(CURDIR)/workspace $(SETUP) reflex run
 
 ## The whole suite, browser tests included (installs chromium, poppler-utils, fonts when missing).
 test:
