@@ -18,6 +18,7 @@ from workspace.api import (
     records,
     subscriptions,
     templates,
+    webhooks,
 )
 from workspace.api.errors import install_error_handlers
 from workspace.api.idempotency import Idempotency
@@ -31,6 +32,7 @@ ROUTERS = [
     *records.ROUTERS,
     envelopes.router,
     templates.router,
+    webhooks.router,
 ]
 
 

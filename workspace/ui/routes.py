@@ -22,6 +22,7 @@ from workspace.ui.pages import (
     signing,
     template_editor,
     templates,
+    webhooks,
 )
 from workspace.ui.state import AuthState
 
@@ -144,6 +145,7 @@ PAGES = [
         "Approval request",
         intake_portal.ApproverState.load,
     ),
+    ("/webhooks", webhooks.webhooks_page, "Webhooks", [SIGNED_IN, webhooks.WebhooksState.load]),
     *[
         (route, sections.section_page(route), sections.UPCOMING[route][0], SIGNED_IN)
         for route in sections.UPCOMING

@@ -6,9 +6,7 @@ import reflex as rx
 
 from workspace.ui.layout import app_shell, empty_state
 
-UPCOMING = {
-    "/webhooks": ("Webhooks", "webhook", "Signed event notifications to your systems."),
-}
+UPCOMING: dict[str, tuple[str, str, str]] = {}
 
 
 def section_page(route: str):
