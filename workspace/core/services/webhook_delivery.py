@@ -70,6 +70,7 @@ DISABLE_AFTER_FAILING_MS = 3 * 24 * 3600_000
 MAX_RETRY_AFTER_MS = 24 * 3600_000
 EXCERPT_BYTES = 2048
 USER_AGENT = "Workspace-Webhooks/1.0"
+CONNECTIONS_PER_HOST = 16
 
 
 @on_event
@@ -405,14 +406,36 @@ def _record(results: list[Result]) -> dict[str, BaseException | None]:
 
 @batch_job_handler(DELIVER_KIND)
 async def deliver_batch(jobs: list[Job]) -> dict[str, BaseException | None]:
+    """Post every planned delivery concurrently: one keep-alive client per receiving host
+    with a few connections, so a slow receiver only holds up its own deliveries."""
     plans, outcomes = await asyncio.to_thread(_prepare, jobs)
     if not plans:
         return outcomes
     allow_private = get_settings().allow_private_webhook_targets
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
-    async with httpx.AsyncClient(
-        timeout=TIMEOUT_SECONDS, follow_redirects=False, limits=limits, trust_env=False
-    ) as client:
-        results = await asyncio.gather(*(_post(client, plan, allow_private) for plan in plans))
-    outcomes.update(await asyncio.to_thread(_record, list(results)))
+    by_origin: dict[str, list[Plan]] = {}
+    for plan in plans:
+        url = httpx.URL(plan.url)
+        by_origin.setdefault(f"{url.scheme}://{url.netloc.decode()}", []).append(plan)
+
+    async def post_all(group: list[Plan]) -> list[Result]:
+        limits = httpx.Limits(
+            max_connections=CONNECTIONS_PER_HOST, max_keepalive_connections=CONNECTIONS_PER_HOST
+        )
+        async with httpx.AsyncClient(
+            timeout=httpx.Timeout(TIMEOUT_SECONDS, pool=None),
+            follow_redirects=False,
+            limits=limits,
+            trust_env=False,
+        ) as client:
+            slots = asyncio.Semaphore(CONNECTIONS_PER_HOST)  # the 10 s start once sending
+
+            async def post(plan: Plan) -> Result:
+                async with slots:
+                    return await _post(client, plan, allow_private)
+
+            return await asyncio.gather(*(post(plan) for plan in group))
+
+    groups = await asyncio.gather(*(post_all(group) for group in by_origin.values()))
+    results = [result for group in groups for result in group]
+    outcomes.update(await asyncio.to_thread(_record, results))
     return outcomes
