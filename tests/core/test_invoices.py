@@ -18,6 +18,7 @@ from workspace.core.db import session_scope
 from workspace.core.errors import Conflict, NotFound, ValidationFailed
 from workspace.core.jobs import run_due_jobs
 from workspace.core.models import AuditLog, Event, Invoice, OutboxMessage
+from workspace.core.money import format_money
 from workspace.core.schemas.invoices import InvoiceCreate, InvoiceUpdate, PaymentCreate
 from workspace.core.services import invoices as svc
 from workspace.core.services.audit import verify_chain
@@ -469,3 +470,26 @@ def test_concurrent_creates_get_consecutive_numbers_on_postgres(org):
         audited = session.exec(select(AuditLog).where(AuditLog.action == "invoice.created")).all()
     assert numbers == list(range(1, 41))
     assert len(audited) == 40
+
+
+def test_long_invoice_pdf_continues_the_table_across_pages(org):
+    lines = [
+        {
+            "description": f"Line {i:03d}: on-site workshop facilitation with preparation, travel "
+            "and a written summary of the decisions taken for the leadership team",
+            "quantity": 1,
+            "unitPriceKobo": 1000 + i,
+        }
+        for i in range(150)
+    ]
+    invoice = create(org, lineItems=lines, subtotalKobo=None, taxAmountKobo=None, totalKobo=None)
+    with session_scope() as session:
+        invoice, pdf = svc.invoice_pdf(session, actor=org.actor, invoice_id=invoice.id)
+    reader = PdfReader(io.BytesIO(pdf))
+    texts = [page.extract_text() for page in reader.pages]
+    assert len(texts) > 3
+    assert all("Description" in text for text in texts[:-1])  # header repeated on each page
+    joined = "\n".join(texts)
+    assert all(f"Line {i:03d}" in joined for i in range(150))
+    assert "leadership team" in joined  # long descriptions wrap instead of being cut
+    assert format_money(invoice.total_minor, "NGN", symbol=False) in texts[-1]
