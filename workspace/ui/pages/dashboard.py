@@ -17,6 +17,15 @@ class DashboardState(AuthState):
     emails_this_week: int = 0
     loaded: bool = False
 
+    @rx.var
+    def members_note(self) -> str:
+        if not self.loaded:
+            return ""
+        if self.pending_invitations == 0:
+            return "No invitations pending"
+        plural = "s" if self.pending_invitations > 1 else ""
+        return f"{self.pending_invitations} invitation{plural} pending"
+
     @rx.event
     def load(self):
         actor = self._actor()
@@ -94,11 +103,7 @@ def dashboard_page() -> rx.Component:
                 "users",
                 "Members",
                 DashboardState.members,
-                rx.cond(
-                    DashboardState.pending_invitations > 0,
-                    f"{DashboardState.pending_invitations} invitation(s) pending",
-                    "Everyone has joined",
-                ),
+                DashboardState.members_note,
                 "/settings?tab=members",
                 "figure-members",
             ),

@@ -335,7 +335,7 @@ def _message_dialog() -> rx.Component:
                 "height": "420px",
                 "border": f"1px solid {rx.color('gray', 5)}",
                 "border_radius": "10px",
-                "background": "white",
+                "background": "#f4f4f7",
             },
         ),
         rx.box(

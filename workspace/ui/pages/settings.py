@@ -640,17 +640,32 @@ def _members_tab() -> rx.Component:
     )
 
 
+def _mode_badge(mode) -> rx.Component:
+    return rx.badge(mode, color_scheme=rx.cond(mode == "live", "green", "amber"), variant="soft")
+
+
+def _masked_key(masked) -> rx.Component:
+    return rx.code(masked, variant="ghost", size="1", white_space="nowrap")
+
+
 def _key_row(key: ApiKeyRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(key.name, weight="medium", size="2")),
         rx.table.cell(
-            rx.badge(
-                key.mode,
-                color_scheme=rx.cond(key.mode == "live", "green", "amber"),
-                variant="soft",
+            rx.vstack(
+                rx.text(key.name, weight="medium", size="2"),
+                # On a phone the mode and key sit under the name instead of in their own columns.
+                rx.hstack(
+                    _mode_badge(key.mode),
+                    _masked_key(key.masked),
+                    spacing="2",
+                    align="center",
+                    display=["flex", "flex", "none"],
+                ),
+                spacing="1",
             )
         ),
-        rx.table.cell(rx.code(key.masked, variant="ghost", size="1", white_space="nowrap")),
+        rx.table.cell(_mode_badge(key.mode), display=WIDE_ONLY),
+        rx.table.cell(_masked_key(key.masked), display=WIDE_ONLY),
         rx.table.cell(
             rx.text(key.created, size="1", color=rx.color("gray", 11)), display=WIDE_ONLY
         ),
@@ -792,8 +807,8 @@ def _api_keys_tab() -> rx.Component:
                         rx.table.header(
                             rx.table.row(
                                 rx.table.column_header_cell("Name"),
-                                rx.table.column_header_cell("Mode"),
-                                rx.table.column_header_cell("Key"),
+                                rx.table.column_header_cell("Mode", display=WIDE_ONLY),
+                                rx.table.column_header_cell("Key", display=WIDE_ONLY),
                                 rx.table.column_header_cell("Created", display=WIDE_ONLY),
                                 rx.table.column_header_cell("Last used", display=WIDE_ONLY),
                                 rx.table.column_header_cell("Status"),
