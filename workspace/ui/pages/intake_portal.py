@@ -114,6 +114,7 @@ class PortalState(rx.State):
 
     @rx.event
     def load(self):
+        self.reset()  # nothing from a link opened earlier in this tab may show on this one
         try:
             with session_scope() as session:
                 view = portal.open_portal(session, token=self._token())
