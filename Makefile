@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 export PORT
 
 SETUP := scripts/setup.sh
-LINT_PATHS := workspace tests
+LINT_PATHS := workspace tests bench
 
 .PHONY: setup run dev test lint format bench lock
 

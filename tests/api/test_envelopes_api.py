@@ -42,7 +42,7 @@ def _create(client, org, **overrides):
 
 def _outbox(to: str | None = None) -> list[OutboxMessage]:
     with session_scope() as session:
-        query = select(OutboxMessage)
+        query = select(OutboxMessage).order_by(OutboxMessage.created_at)
         if to:
             query = query.where(OutboxMessage.to_email == to)
         return list(session.exec(query))
