@@ -63,17 +63,6 @@ def _fail(message: str) -> ValidationFailed:
     return ValidationFailed(message, field="document.data")
 
 
-def _page_frame(page) -> PageFrame:
-    box = page.cropbox
-    left, bottom, right, top = (float(v) for v in (box.left, box.bottom, box.right, box.top))
-    rotation = int(page.get("/Rotate", 0) or 0) % 360
-    if rotation not in (0, 90, 180, 270):
-        rotation = 0
-    return PageFrame(
-        min(left, right), min(bottom, top), max(left, right), max(bottom, top), rotation
-    )
-
-
 def open_pdf(data: bytes) -> PdfReader:
     """Open the bytes with pypdf or raise ValidationFailed saying why they are not usable."""
     if not data:
@@ -283,7 +272,7 @@ def inspect_pdf(data: bytes) -> PdfInfo:
     converted to template fields in API units."""
     reader = open_pdf(data)
     try:
-        frames = [_page_frame(page) for page in reader.pages]
+        frames = [PageFrame.of_page(page) for page in reader.pages]
         has_form = "/AcroForm" in reader.trailer["/Root"]
         form_fields = _import_form_fields(reader, frames) if has_form else []
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:

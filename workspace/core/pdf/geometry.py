@@ -57,6 +57,16 @@ class PageFrame:
     top: float
     rotation: int = 0
 
+    @classmethod
+    def of_page(cls, page) -> PageFrame:
+        """The frame of a pypdf page: its crop box and /Rotate (other angles count as 0)."""
+        box = page.cropbox
+        left, bottom, right, top = (float(v) for v in (box.left, box.bottom, box.right, box.top))
+        rotation = int(page.get("/Rotate", 0) or 0) % 360
+        if rotation not in (0, 90, 180, 270):
+            rotation = 0
+        return cls(min(left, right), min(bottom, top), max(left, right), max(bottom, top), rotation)
+
     @property
     def width(self) -> float:
         side = self.right - self.left
@@ -86,6 +96,16 @@ class PageFrame:
         if self.rotation == 270:
             return self.right - y, self.top - x
         return self.left + x, self.top - y
+
+    def display_to_user_matrix(self) -> tuple[float, float, float, float, float, float]:
+        """The matrix taking the visible page's coordinates (origin bottom-left, rotation
+        applied) into PDF user space, for merging an upright overlay onto the page."""
+        return {
+            0: (1, 0, 0, 1, self.left, self.bottom),
+            90: (0, 1, -1, 0, self.right, self.bottom),
+            180: (-1, 0, 0, -1, self.right, self.top),
+            270: (0, -1, 1, 0, self.left, self.top),
+        }[self.rotation]
 
 
 def user_rect_to_box(rect: tuple[float, float, float, float], frame: PageFrame) -> Box:

@@ -26,6 +26,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from workspace.core.pdf.geometry import PageFrame
+
 # Binary image streams: reportlab's ASCII85 encoding runs in pure Python and was the slowest
 # step of drawing signature images.
 rl_config.useA85 = 0
@@ -88,28 +90,6 @@ def font_for(text: str) -> str:
     except UnicodeEncodeError:
         return _unicode_font()
     return "Helvetica"
-
-
-def _displayed_size(page) -> tuple[float, float, tuple[float, float, float, float], int]:
-    box = page.cropbox
-    x0, y0 = float(min(box.left, box.right)), float(min(box.bottom, box.top))
-    width, height = float(abs(box.width)), float(abs(box.height))
-    rotation = (page.get("/Rotate") or 0) % 360
-    if rotation in (90, 270):
-        return height, width, (x0, y0, width, height), rotation
-    return width, height, (x0, y0, width, height), rotation
-
-
-def displayed_to_user(page) -> Transformation:
-    """Map the displayed page's coordinates (origin bottom-left) into the page's user space."""
-    _, _, (x0, y0, cw, ch), rotation = _displayed_size(page)
-    ctm = {
-        0: (1, 0, 0, 1, x0, y0),
-        90: (0, 1, -1, 0, x0 + cw, y0),
-        180: (-1, 0, 0, -1, x0 + cw, y0 + ch),
-        270: (0, -1, 1, 0, x0, y0 + ch),
-    }[rotation if rotation in (0, 90, 180, 270) else 0]
-    return Transformation(ctm)
 
 
 def _fit_text(text: str, font: str, width: float, height: float) -> tuple[float, list[str]]:
@@ -292,15 +272,17 @@ def stamp_documents(
             if not 1 <= item.box.page <= len(new_pages):
                 raise ValueError(f"Box on page {item.box.page} of a {len(new_pages)}-page document")
             items_by_page[item.box.page - 1].append(item)
-        sizes = [_displayed_size(page)[:2] for page in new_pages]
+        frames = [PageFrame.of_page(page) for page in new_pages]
+        sizes = [(frame.width, frame.height) for frame in frames]
         for page in new_pages:
             _flatten_widgets(writer, page)
         if items_by_page or watermark:
             overlay = _overlay(sizes, items_by_page, watermark)
             targets = range(len(new_pages)) if watermark else sorted(items_by_page)
             for overlay_page, index in zip(overlay.pages, targets, strict=True):
-                page = new_pages[index]
-                page.merge_transformed_page(overlay_page, displayed_to_user(page))
+                new_pages[index].merge_transformed_page(
+                    overlay_page, Transformation(frames[index].display_to_user_matrix())
+                )
     if "/AcroForm" in writer._root_object:
         del writer._root_object["/AcroForm"]
     return writer
