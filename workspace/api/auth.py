@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import Request
+from starlette.datastructures import Headers
 
 from workspace.api import ratelimit
 from workspace.core.actor import Actor
@@ -12,11 +13,12 @@ from workspace.core.errors import RateLimited
 from workspace.core.services.api_keys import authenticate_api_key
 
 
-def raw_key_from(request: Request) -> str:
-    authorization = request.headers.get("authorization", "")
+def raw_key_from(headers: Headers) -> str:
+    """The API key from `Authorization: Bearer …` or, failing that, `X-API-Key`."""
+    authorization = headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         return authorization[7:].strip()
-    return request.headers.get("x-api-key", "").strip()
+    return headers.get("x-api-key", "").strip()
 
 
 def client_ip(request: Request) -> str | None:
@@ -29,7 +31,7 @@ def client_ip(request: Request) -> str | None:
 def api_actor(request: Request) -> Actor:
     """The organization the key belongs to; 401 for a bad key, 429 over the limit."""
     with session_scope() as session:
-        actor = authenticate_api_key(session, raw_key=raw_key_from(request))
+        actor = authenticate_api_key(session, raw_key=raw_key_from(request.headers))
     quota = ratelimit.take(actor.api_key_id or "")
     request.scope.setdefault("state", {})["rate_limit_headers"] = quota.headers()
     if quota.exceeded:

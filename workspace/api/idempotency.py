@@ -9,18 +9,13 @@ import json
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from workspace.api.auth import raw_key_from
 from workspace.api.middleware import send_error
 from workspace.core.db import session_scope
 from workspace.core.models import ApiKey, IdempotencyRecord
-
-
-def _raw_key(headers: dict[bytes, bytes]) -> str:
-    authorization = headers.get(b"authorization", b"").decode(errors="ignore")
-    if authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
-    return headers.get(b"x-api-key", b"").decode(errors="ignore").strip()
 
 
 def _lookup(raw_key: str, idem_key: str) -> tuple[str | None, IdempotencyRecord | None]:
@@ -58,9 +53,12 @@ class Idempotency:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = dict(scope.get("headers", []))
-        idem_key = headers.get(b"idempotency-key", b"").decode(errors="ignore").strip()
-        if scope["type"] != "http" or scope["method"] != "POST" or not idem_key:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        idem_key = headers.get("idempotency-key", "").strip()
+        if not idem_key:
             await self.app(scope, receive, send)
             return
         if len(idem_key) > 255:
@@ -78,7 +76,7 @@ class Idempotency:
         request_hash = hashlib.sha256(
             scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body
         ).hexdigest()
-        api_key_id, record = await asyncio.to_thread(_lookup, _raw_key(headers), idem_key)
+        api_key_id, record = await asyncio.to_thread(_lookup, raw_key_from(headers), idem_key)
         if record is not None:
             if record.request_hash != request_hash:
                 await send_error(

@@ -17,8 +17,10 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from pydantic import ValidationError
 from sqlmodel import Session
+from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
+from workspace.api.auth import raw_key_from
 from workspace.core.actor import Actor
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
@@ -83,14 +85,6 @@ async def mcp_lifespan() -> AsyncIterator[None]:
         yield
 
 
-def _raw_key(scope: Scope) -> str:
-    headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
-    authorization = headers.get("authorization", "")
-    if authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
-    return headers.get("x-api-key", "").strip()
-
-
 async def _unauthorized(send: Send, message: str) -> None:
     body = json.dumps({"error": "unauthorized", "message": message}).encode()
     await send(
@@ -109,7 +103,7 @@ class McpEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             with session_scope() as session:
-                actor = authenticate_api_key(session, raw_key=_raw_key(scope))
+                actor = authenticate_api_key(session, raw_key=raw_key_from(Headers(scope=scope)))
         except DomainError as exc:
             await _unauthorized(send, exc.message)
             return
