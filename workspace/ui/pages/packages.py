@@ -78,6 +78,11 @@ class RoleOption:
     name: str
 
 
+def _count(n: int, word: str) -> str:
+    """'1 page', '2 pages'."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 class PackagesState(AuthState):
     packages: list[PackageRow] = []
     loaded: bool = False
@@ -110,7 +115,9 @@ class PackagesState(AuthState):
                             PackageTemplateView(
                                 t["order"] + 1,
                                 t["name"],
-                                f"{t['pageCount']} pages · {t['fieldCount']} fields",
+                                _count(t["pageCount"], "page")
+                                + " · "
+                                + _count(t["fieldCount"], "field"),
                             )
                             for t in data["templates"]
                         ],
@@ -125,8 +132,15 @@ class PackagesState(AuthState):
                             )
                             for m in data["roleMappings"]
                         ],
-                        stats=f"{stats['documentCount']} documents · {stats['totalPages']} "
-                        f"pages · {stats['totalFields']} fields · {stats['roleCount']} roles",
+                        stats=" · ".join(
+                            _count(stats[key], word)
+                            for key, word in (
+                                ("documentCount", "document"),
+                                ("totalPages", "page"),
+                                ("totalFields", "field"),
+                                ("roleCount", "role"),
+                            )
+                        ),
                     )
                 )
             self.packages = rows
@@ -141,7 +155,7 @@ class PackagesState(AuthState):
                 TemplateChoice(
                     t.id,
                     t.name,
-                    f"{len(t.fields)} fields · roles: {', '.join(t.roles) or 'none yet'}",
+                    f"{_count(len(t.fields), 'field')} · roles: {', '.join(t.roles) or 'none yet'}",
                     t.id in self.chosen_ids,
                 )
                 for t in templates
