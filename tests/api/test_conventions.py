@@ -90,6 +90,8 @@ def test_unknown_and_revoked_keys_get_401(client, org):
 
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {generate_key('live')}"})
     assert response.status_code == 401 and "Unknown" in response.json()["message"]
+    # A key in use is remembered for a few seconds; revoking it must end that at once.
+    assert client.get("/api/v1/me", headers=org.headers()).status_code == 200
     with session_scope() as session:
         from workspace.core.models import ApiKey
 

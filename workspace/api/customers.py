@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from workspace.api.auth import api_actor
 from workspace.api.responses import Page, created, ok
 from workspace.core.actor import Actor
-from workspace.core.db import session_scope
+from workspace.core.db import read_scope, session_scope
 from workspace.core.schemas.invoices import (
     CustomerCreate,
     CustomerUpdate,
@@ -30,7 +30,7 @@ def list_customers(
     actor: Actor = Depends(api_actor),
 ):
     limit, offset = page
-    with session_scope() as session:
+    with read_scope() as session:
         rows, total = service.list_customers(
             session, actor=actor, search=search, limit=limit, offset=offset
         )

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from workspace.api.auth import api_actor
 from workspace.api.responses import Page, created, ok
 from workspace.core.actor import Actor
-from workspace.core.db import session_scope
+from workspace.core.db import read_scope, session_scope
 from workspace.core.schemas.envelopes import EnvelopeCreate, ReminderRequest, SignerIn, SignerUpdate
 from workspace.core.services import envelopes as service
 
@@ -30,7 +30,7 @@ def list_envelopes(
     actor: Actor = Depends(api_actor),
 ):
     limit, offset = page
-    with session_scope() as session:
+    with read_scope() as session:
         rows, _total = service.list_envelopes(
             session, actor=actor, status=status, search=search, limit=limit, offset=offset
         )
@@ -68,7 +68,7 @@ def create_envelope(body: EnvelopeCreate, actor: Actor = Depends(api_actor)):
 
 @router.get("/{envelope_id}", summary="Get an envelope")
 def get_envelope(envelope_id: str, actor: Actor = Depends(api_actor)):
-    with session_scope() as session:
+    with read_scope() as session:
         envelope = service.get_envelope(session, actor=actor, envelope_id=envelope_id)
         return ok(service.envelope_detail(envelope, service.envelope_signers(session, envelope)))
 
@@ -104,7 +104,7 @@ def audit_log(
     limit: int = Query(500, ge=1, le=5000),
     actor: Actor = Depends(api_actor),
 ):
-    with session_scope() as session:
+    with read_scope() as session:
         return ok(service.audit_entries(session, actor=actor, envelope_id=envelope_id, limit=limit))
 
 
@@ -114,13 +114,13 @@ def download(
     type: str = Query("all", description="document, certificate or all"),
     actor: Actor = Depends(api_actor),
 ):
-    with session_scope() as session:
+    with read_scope() as session:
         return ok(service.download_links(session, actor=actor, envelope_id=envelope_id, type=type))
 
 
 @router.get("/{envelope_id}/signers", summary="The envelope's signers and their status")
 def list_signers(envelope_id: str, actor: Actor = Depends(api_actor)):
-    with session_scope() as session:
+    with read_scope() as session:
         envelope = service.get_envelope(session, actor=actor, envelope_id=envelope_id)
         return ok([service.signer_payload(s) for s in service.envelope_signers(session, envelope)])
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from workspace.api.errors import error_response
-from workspace.core.db import session_scope
+from workspace.core.db import read_scope
 from workspace.core.errors import NotFound
 from workspace.core.services.branding import organization_logo
 
@@ -16,7 +16,7 @@ router = APIRouter()
 @router.get("/files/logo/{org_id}", include_in_schema=False)
 def logo(org_id: str) -> Response:
     try:
-        with session_scope() as session:
+        with read_scope() as session:
             data, media_type, sha256 = organization_logo(session, org_id=org_id)
     except NotFound as exc:
         return error_response(404, exc.code, exc.message)

@@ -12,7 +12,7 @@ from workspace.api.auth import api_actor
 from workspace.api.errors import error_response
 from workspace.api.responses import Page, created, ok
 from workspace.core.actor import Actor
-from workspace.core.db import session_scope
+from workspace.core.db import read_scope, session_scope
 from workspace.core.errors import NotFound
 from workspace.core.schemas.invoices import (
     InvoiceCreate,
@@ -47,7 +47,7 @@ def list_invoices(
     actor: Actor = Depends(api_actor),
 ):
     limit, offset = page
-    with session_scope() as session:
+    with read_scope() as session:
         rows, total = service.list_invoices(
             session,
             actor=actor,
@@ -71,13 +71,13 @@ def create_invoice(body: InvoiceCreate, actor: Actor = Depends(api_actor)):
 
 @router.get("/invoices/totals", summary="Outstanding, overdue, paid this month and aging")
 def invoice_totals(actor: Actor = Depends(api_actor)):
-    with session_scope() as session:
+    with read_scope() as session:
         return ok(service.invoice_totals(session, actor=actor))
 
 
 @router.get("/invoices/reminder-schedule", summary="The organization's reminder schedule")
 def get_reminder_schedule(actor: Actor = Depends(api_actor)):
-    with session_scope() as session:
+    with read_scope() as session:
         settings = service.reminder_settings(session, org_id=actor.org_id)
         return ok(
             {
@@ -107,7 +107,7 @@ def set_reminder_schedule(body: ReminderSchedule, actor: Actor = Depends(api_act
 
 @router.get("/invoices/{invoice_id}", summary="An invoice with line items and payments")
 def get_invoice(invoice_id: str, actor: Actor = Depends(api_actor)):
-    with session_scope() as session:
+    with read_scope() as session:
         invoice = service.get_invoice(session, actor=actor, invoice_id=invoice_id)
         return ok(_full(session, invoice))
 
@@ -161,7 +161,7 @@ def void_invoice(invoice_id: str, actor: Actor = Depends(api_actor)):
 
 @router.get("/invoices/{invoice_id}/timeline", summary="Sent, views, payments, reminders")
 def invoice_timeline(invoice_id: str, actor: Actor = Depends(api_actor)):
-    with session_scope() as session:
+    with read_scope() as session:
         return ok(service.invoice_timeline(session, actor=actor, invoice_id=invoice_id))
 
 

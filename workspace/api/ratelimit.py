@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from starlette.concurrency import run_in_threadpool
+
 from workspace.core.clock import now_ms
 from workspace.core.config import get_settings
 
@@ -73,8 +75,13 @@ def reset_counters() -> None:
     _counter = None
 
 
-def take(key: str) -> Quota:
+async def take(key: str) -> Quota:
+    """Counts one request against the key's window (Redis is asked off the event loop)."""
     limit = get_settings().rate_limit_per_minute
     window = now_ms() // 1000 // WINDOW_SECONDS
-    count = _get_counter().incr(key, window)
+    counter = _get_counter()
+    if isinstance(counter, _RedisCounter):
+        count = await run_in_threadpool(counter.incr, key, window)
+    else:
+        count = counter.incr(key, window)
     return Quota(limit=limit, remaining=limit - count, reset=(window + 1) * WINDOW_SECONDS)

@@ -11,7 +11,7 @@ from workspace.api.auth import api_actor
 from workspace.api.responses import created, ok
 from workspace.core.actor import Actor
 from workspace.core.apps import get_app
-from workspace.core.db import session_scope
+from workspace.core.db import read_scope, session_scope
 from workspace.core.schemas.records import (
     ApprovalCreate,
     ApprovalDecision,
@@ -45,7 +45,7 @@ def add_record_routes(router: APIRouter, slug_of: Callable[..., str], name: str)
     def get_record(
         record_id: str, app_slug: str = Depends(slug_of), actor: Actor = Depends(api_actor)
     ):
-        with session_scope() as session:
+        with read_scope() as session:
             return ok(
                 records.get_record_view(
                     session, actor=actor, app_slug=app_slug, record_id=record_id
@@ -97,7 +97,7 @@ def add_record_routes(router: APIRouter, slug_of: Callable[..., str], name: str)
     def list_documents(
         record_id: str, app_slug: str = Depends(slug_of), actor: Actor = Depends(api_actor)
     ):
-        with session_scope() as session:
+        with read_scope() as session:
             return ok(
                 records.list_documents(session, actor=actor, app_slug=app_slug, record_id=record_id)
             )
@@ -165,7 +165,7 @@ def add_record_routes(router: APIRouter, slug_of: Callable[..., str], name: str)
         app_slug: str = Depends(slug_of),
         actor: Actor = Depends(api_actor),
     ):
-        with session_scope() as session:
+        with read_scope() as session:
             doc, data = records.document_content(
                 session,
                 actor=actor,
@@ -185,7 +185,7 @@ def add_record_routes(router: APIRouter, slug_of: Callable[..., str], name: str)
     def list_tasks(
         record_id: str, app_slug: str = Depends(slug_of), actor: Actor = Depends(api_actor)
     ):
-        with session_scope() as session:
+        with read_scope() as session:
             return ok(
                 records.list_tasks(session, actor=actor, app_slug=app_slug, record_id=record_id)
             )
@@ -241,7 +241,7 @@ def add_record_routes(router: APIRouter, slug_of: Callable[..., str], name: str)
     def list_approvals(
         record_id: str, app_slug: str = Depends(slug_of), actor: Actor = Depends(api_actor)
     ):
-        with session_scope() as session:
+        with read_scope() as session:
             return ok(
                 approvals.list_approvals(
                     session, actor=actor, app_slug=app_slug, record_id=record_id
@@ -305,7 +305,7 @@ def add_record_routes(router: APIRouter, slug_of: Callable[..., str], name: str)
     def list_team(
         record_id: str, app_slug: str = Depends(slug_of), actor: Actor = Depends(api_actor)
     ):
-        with session_scope() as session:
+        with read_scope() as session:
             return ok(
                 records.list_team(session, actor=actor, app_slug=app_slug, record_id=record_id)
             )
@@ -347,7 +347,7 @@ def add_record_routes(router: APIRouter, slug_of: Callable[..., str], name: str)
     def list_portal_links(
         record_id: str, app_slug: str = Depends(slug_of), actor: Actor = Depends(api_actor)
     ):
-        with session_scope() as session:
+        with read_scope() as session:
             return ok(
                 portal.list_portal_links(
                     session, actor=actor, app_slug=app_slug, record_id=record_id
@@ -399,7 +399,7 @@ def add_record_routes(router: APIRouter, slug_of: Callable[..., str], name: str)
     def list_vault(
         record_id: str, app_slug: str = Depends(slug_of), actor: Actor = Depends(api_actor)
     ):
-        with session_scope() as session:
+        with read_scope() as session:
             return ok(
                 records.list_vault(session, actor=actor, app_slug=app_slug, record_id=record_id)
             )
@@ -426,7 +426,7 @@ def add_record_routes(router: APIRouter, slug_of: Callable[..., str], name: str)
 
 
 def _list(actor: Actor, app_slug: str, status, search, limit, offset, key=None):
-    with session_scope() as session:
+    with read_scope() as session:
         app = get_app(app_slug)
         rows = records.list_records(
             session,
@@ -450,7 +450,7 @@ def _limit(limit: int | None) -> int:
 generic = APIRouter(prefix="/apps/{app_slug}/records", tags=["Business apps"])
 
 
-def _path_slug(app_slug: str) -> str:
+async def _path_slug(app_slug: str) -> str:
     get_app(app_slug)
     return app_slug
 
@@ -497,7 +497,7 @@ def _app_router(slug: str, create_model, create_service, list_help: str) -> APIR
     app = get_app(slug)
     router = APIRouter(prefix=f"/{slug}", tags=[app.name])
 
-    def fixed_slug() -> str:
+    async def fixed_slug() -> str:
         return slug
 
     @router.get("", summary=f"List {app.name}", description=list_help)

@@ -25,7 +25,7 @@ class Page:
     def __init__(self, default: int = 50, maximum: int = 100):
         self.default, self.maximum = default, maximum
 
-    def __call__(
+    async def __call__(  # async: FastAPI would run a plain function in a worker thread
         self,
         limit: int | None = Query(None, ge=1, description="Results per page (capped)"),
         offset: int = Query(0, ge=0),

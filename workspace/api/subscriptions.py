@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from workspace.api.auth import api_actor
 from workspace.api.responses import Page, created, ok
 from workspace.core.actor import Actor
-from workspace.core.db import session_scope
+from workspace.core.db import read_scope, session_scope
 from workspace.core.models import Customer
 from workspace.core.schemas.invoices import (
     SubscriptionCreate,
@@ -29,7 +29,7 @@ def list_subscriptions(
     actor: Actor = Depends(api_actor),
 ):
     limit, offset = page
-    with session_scope() as session:
+    with read_scope() as session:
         rows, total = service.list_subscriptions(
             session, actor=actor, customer_id=customer_id, status=status, limit=limit, offset=offset
         )
@@ -56,7 +56,7 @@ def create_subscription(body: SubscriptionCreate, actor: Actor = Depends(api_act
 
 @router.get("/subscriptions/{subscription_id}", summary="A subscription")
 def get_subscription(subscription_id: str, actor: Actor = Depends(api_actor)):
-    with session_scope() as session:
+    with read_scope() as session:
         sub = service.get_subscription(session, actor=actor, subscription_id=subscription_id)
         return ok(subscription_out(sub, session.get(Customer, sub.customer_id)))
 

@@ -13,7 +13,7 @@ from workspace.api.errors import error_response
 from workspace.api.responses import Page, created, ok
 from workspace.core import storage
 from workspace.core.actor import Actor
-from workspace.core.db import session_scope
+from workspace.core.db import read_scope, session_scope
 from workspace.core.errors import Forbidden, NotFound
 from workspace.core.pdf.document import page_image_path
 from workspace.core.schemas.templates import (
@@ -41,7 +41,7 @@ def list_templates(
     actor: Actor = Depends(api_actor),
 ):
     limit, offset = page
-    with session_scope() as session:
+    with read_scope() as session:
         rows = service.list_templates(
             session,
             actor=actor,
@@ -81,7 +81,7 @@ async def create_template(body: TemplateCreate, actor: Actor = Depends(api_actor
 
 @router.get("/templates/{template_id}", tags=["Templates"], summary="Get a template")
 def get_template(template_id: str, actor: Actor = Depends(api_actor)):
-    with session_scope() as session:
+    with read_scope() as session:
         template = service.get_template(session, actor=actor, template_id=template_id)
         return ok(service.template_detail(session, template))
 
@@ -124,7 +124,7 @@ def archive_template(template_id: str, actor: Actor = Depends(api_actor)):
     "/templates/{template_id}/fields", tags=["Templates"], summary="Get a template's fields"
 )
 def get_fields(template_id: str, actor: Actor = Depends(api_actor)):
-    with session_scope() as session:
+    with read_scope() as session:
         template = service.get_template(session, actor=actor, template_id=template_id)
         return ok(service.template_fields_payload(session, template))
 
@@ -169,7 +169,7 @@ def list_packages(
     actor: Actor = Depends(api_actor),
 ):
     limit, offset = page
-    with session_scope() as session:
+    with read_scope() as session:
         rows = service.list_packages(
             session, actor=actor, include_archived=include_archived, limit=limit, offset=offset
         )
@@ -192,7 +192,7 @@ def create_package(body: PackageCreate, actor: Actor = Depends(api_actor)):
 
 @router.get("/packages/{package_id}", tags=["Packages"], summary="Get a package")
 def get_package(package_id: str, actor: Actor = Depends(api_actor)):
-    with session_scope() as session:
+    with read_scope() as session:
         package = service.get_package(session, actor=actor, package_id=package_id)
         return ok(service.package_public(session, package))
 
@@ -228,7 +228,7 @@ def archive_package(package_id: str, actor: Actor = Depends(api_actor)):
 def download_document(document_id: str, expires: int | None = None, sig: str | None = None):
     try:
         verify_path(f"/files/documents/{document_id}.pdf", expires=expires, sig=sig)
-        with session_scope() as session:
+        with read_scope() as session:
             document = service.linked_document(session, document_id=document_id)
             filename, sha256 = document.filename, document.sha256
         path = storage.path_for(sha256)
@@ -255,7 +255,7 @@ def page_image(
         verify_path(
             f"/files/documents/{document_id}/pages/{page}-{width}.png", expires=expires, sig=sig
         )
-        with session_scope() as session:
+        with read_scope() as session:
             sha256 = service.linked_document(session, document_id=document_id).sha256
         path = page_image_path(sha256, page, width)
     except (Forbidden, NotFound) as exc:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from workspace.api.auth import api_actor
 from workspace.api.responses import Page, created, ok
 from workspace.core.actor import Actor
-from workspace.core.db import session_scope
+from workspace.core.db import read_scope, session_scope
 from workspace.core.events_catalog import EVENT_GROUPS
 from workspace.core.schemas.webhooks import WebhookCreate, WebhookUpdate
 from workspace.core.services import webhooks as service
@@ -34,7 +34,7 @@ def list_webhooks(
     actor: Actor = Depends(api_actor),
 ):
     limit, offset = page
-    with session_scope() as session:
+    with read_scope() as session:
         rows, total = service.list_webhooks(session, actor=actor, limit=limit, offset=offset)
         response = ok([service.webhook_public(row) for row in rows])
     response.headers["X-Total-Count"] = str(total)
@@ -52,7 +52,7 @@ def create_webhook(body: WebhookCreate, actor: Actor = Depends(api_actor)):
 
 @router.get("/webhooks/{webhook_id}", summary="Get a webhook")
 def get_webhook(webhook_id: str, actor: Actor = Depends(api_actor)):
-    with session_scope() as session:
+    with read_scope() as session:
         return ok(
             service.webhook_public(service.get_webhook(session, actor=actor, webhook_id=webhook_id))
         )
@@ -96,7 +96,7 @@ def list_deliveries(
     actor: Actor = Depends(api_actor),
 ):
     limit, offset = page
-    with session_scope() as session:
+    with read_scope() as session:
         rows, total = service.list_deliveries(
             session, actor=actor, webhook_id=webhook_id, limit=limit, offset=offset, status=status
         )
@@ -110,7 +110,7 @@ def list_deliveries(
     summary="One delivery with its payload and every attempt",
 )
 def get_delivery(webhook_id: str, delivery_id: str, actor: Actor = Depends(api_actor)):
-    with session_scope() as session:
+    with read_scope() as session:
         delivery, event, attempts = service.get_delivery(
             session, actor=actor, webhook_id=webhook_id, delivery_id=delivery_id
         )

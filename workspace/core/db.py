@@ -12,8 +12,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 _engine: Engine | None = None
+_read_engine: Engine | None = None
 
 SQLITE_BUSY_TIMEOUT_S = 15
+READ_ONLY = "workspace_read_only"
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
@@ -28,7 +30,7 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 class _WriterQueue:
     """Threads of this process wait here for SQLite's write lock.
 
-    Every transaction starts with BEGIN IMMEDIATE (see `make_engine`). Left to SQLite, a
+    Every writing transaction starts with BEGIN IMMEDIATE (see `make_engine`). Left to SQLite, a
     thread that finds the lock taken polls for it, sleeping up to 100 ms between tries, so
     under concurrent requests most of the time goes to sleeping. Queueing on a lock first
     hands the database over as soon as the previous transaction ends; other processes still
@@ -40,17 +42,17 @@ class _WriterQueue:
         self._holders: set[int] = set()
 
     @staticmethod
-    def _key(connection) -> int:
+    def key(connection) -> int:
         # SQLAlchemy passes pool proxies to the dialect; key on the driver's connection.
         return id(getattr(connection, "dbapi_connection", connection))
 
     def acquire(self, connection) -> None:
         if not self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_S):
             raise sqlite3.OperationalError("database is locked")
-        self._holders.add(self._key(connection))
+        self._holders.add(self.key(connection))
 
     def release(self, connection) -> None:
-        key = self._key(connection)
+        key = self.key(connection)
         if key in self._holders:
             self._holders.discard(key)
             self._lock.release()
@@ -58,11 +60,19 @@ class _WriterQueue:
 
 def _queue_sqlite_writers(engine: Engine) -> None:
     queue = _WriterQueue()
+    readers: set[int] = set()
     dialect = engine.dialect
     commit, rollback = dialect.do_commit, dialect.do_rollback
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(conn):
+    def _begin(conn):
+        if conn.get_execution_options().get(READ_ONLY):
+            # A snapshot read: WAL readers neither wait for nor block the writer. query_only
+            # makes any write attempted in it fail loudly instead of being rolled back unseen.
+            readers.add(queue.key(conn.connection))
+            conn.exec_driver_sql("PRAGMA query_only=ON")
+            conn.exec_driver_sql("BEGIN")
+            return
         # Take the write lock up front so concurrent writers queue instead of failing.
         queue.acquire(conn.connection)
         try:
@@ -71,17 +81,26 @@ def _queue_sqlite_writers(engine: Engine) -> None:
             queue.release(conn.connection)
             raise
 
+    def end(connection) -> None:
+        queue.release(connection)
+        key = queue.key(connection)
+        if key in readers:
+            readers.discard(key)
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA query_only=OFF")
+            cursor.close()
+
     def do_commit(connection) -> None:
         try:
             commit(connection)
         finally:
-            queue.release(connection)
+            end(connection)
 
     def do_rollback(connection) -> None:
         try:
             rollback(connection)
         finally:
-            queue.release(connection)
+            end(connection)
 
     dialect.do_commit = do_commit
     dialect.do_rollback = do_rollback
@@ -100,7 +119,14 @@ def make_engine(url: str) -> Engine:
             dbapi_connection.isolation_level = None
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+    @event.listens_for(engine, "begin")
+    def _read_only_transaction(conn):
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+    return engine
 
 
 def get_engine() -> Engine:
@@ -115,11 +141,18 @@ def get_engine() -> Engine:
     return _engine
 
 
+def _get_read_engine() -> Engine:
+    global _read_engine
+    if _read_engine is None:
+        _read_engine = get_engine().execution_options(**{READ_ONLY: True})
+    return _read_engine
+
+
 def reset_engine() -> None:
-    global _engine
+    global _engine, _read_engine
     if _engine is not None:
         _engine.dispose()
-    _engine = None
+    _engine = _read_engine = None
 
 
 @contextlib.contextmanager
@@ -132,6 +165,21 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextlib.contextmanager
+def read_scope() -> Iterator[Session]:
+    """A unit of work that only reads. On SQLite it takes no write lock, so reads never queue
+    behind writers; changing anything in it is a programming error."""
+    with Session(_get_read_engine(), expire_on_commit=False, autoflush=False) as session:
+        session.info[READ_ONLY] = True
+        yield session
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_in_read_scope(session, _context, _instances) -> None:
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("A read_scope session cannot write; use session_scope.")
 
 
 def json_column() -> Column:

@@ -20,11 +20,10 @@ from sqlmodel import Session
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
-from workspace.api.auth import raw_key_from
+from workspace.api.auth import identify, raw_key_from
 from workspace.core.actor import Actor
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
-from workspace.core.services.api_keys import authenticate_api_key
 
 _actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("mcp_actor", default=None)
 
@@ -102,8 +101,7 @@ class McpEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            with session_scope() as session:
-                actor = authenticate_api_key(session, raw_key=raw_key_from(Headers(scope=scope)))
+            actor = (await identify(raw_key_from(Headers(scope=scope)))).actor
         except DomainError as exc:
             await _unauthorized(send, exc.message)
             return
