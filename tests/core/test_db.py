@@ -23,19 +23,17 @@ def test_read_scope_reads_committed_rows(org):
 
 
 def test_read_scope_refuses_orm_changes_and_keeps_the_row(org):
-    with pytest.raises(RuntimeError, match="read_scope"):
-        with read_scope() as session:
-            session.get(Organization, org.org_id).name = "Changed"
-            session.flush()
+    with pytest.raises(RuntimeError, match="read_scope"), read_scope() as session:
+        session.get(Organization, org.org_id).name = "Changed"
+        session.flush()
     assert org_name(org.org_id) == "Acme Inc"
 
 
 def test_read_scope_refuses_sql_writes_and_connections_still_write_afterwards(org):
-    with pytest.raises(DBAPIError):
-        with read_scope() as session:
-            session.execute(
-                text("UPDATE organization SET name = 'Sneaky' WHERE id = :id"), {"id": org.org_id}
-            )
+    with pytest.raises(DBAPIError), read_scope() as session:
+        session.execute(
+            text("UPDATE organization SET name = 'Sneaky' WHERE id = :id"), {"id": org.org_id}
+        )
     assert org_name(org.org_id) == "Acme Inc"
     for _ in range(3):  # every pooled connection is writable again
         with session_scope() as session:
@@ -69,3 +67,20 @@ def test_reads_do_not_wait_for_a_writer_holding_the_lock(org):
     assert finished_while_writer_open
     assert name == "Acme Inc"  # the uncommitted change is not visible
     assert org_name(org.org_id) == "Pending"
+
+
+def test_fetch_page_counts_every_row_whatever_page_is_asked(org, other_org):
+    from sqlmodel import col, select
+
+    from workspace.core.db import fetch_page
+
+    with session_scope() as session:
+        for n in range(5):
+            session.add(Organization(name=f"Extra {n}"))
+    query = select(Organization).where(col(Organization.name).startswith("Extra"))
+    with read_scope() as session:
+        rows, total = fetch_page(session, query, col(Organization.name), limit=2, offset=2)
+        assert [o.name for o in rows] == ["Extra 2", "Extra 3"] and total == 5
+        assert fetch_page(session, query, col(Organization.name), limit=2, offset=10) == ([], 5)
+        nothing = query.where(col(Organization.name) == "None such")
+        assert fetch_page(session, nothing, col(Organization.name), limit=2, offset=0) == ([], 0)

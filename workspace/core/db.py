@@ -6,13 +6,14 @@ import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator
+from typing import Any
 
-from sqlalchemy import JSON, Column, event
+from sqlalchemy import JSON, Column, event, func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, create_engine, select
 
 _engine: Engine | None = None
-_read_engine: Engine | None = None
 
 SQLITE_BUSY_TIMEOUT_S = 15
 READ_ONLY = "workspace_read_only"
@@ -66,17 +67,19 @@ def _queue_sqlite_writers(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
+        # Straight to the driver: these run for every transaction.
+        driver = conn.connection.driver_connection
         if conn.get_execution_options().get(READ_ONLY):
             # A snapshot read: WAL readers neither wait for nor block the writer. query_only
             # makes any write attempted in it fail loudly instead of being rolled back unseen.
             readers.add(queue.key(conn.connection))
-            conn.exec_driver_sql("PRAGMA query_only=ON")
-            conn.exec_driver_sql("BEGIN")
+            driver.execute("PRAGMA query_only=ON")
+            driver.execute("BEGIN")
             return
         # Take the write lock up front so concurrent writers queue instead of failing.
         queue.acquire(conn.connection)
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            driver.execute("BEGIN IMMEDIATE")
         except BaseException:
             queue.release(conn.connection)
             raise
@@ -86,9 +89,7 @@ def _queue_sqlite_writers(engine: Engine) -> None:
         key = queue.key(connection)
         if key in readers:
             readers.discard(key)
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA query_only=OFF")
-            cursor.close()
+            connection.driver_connection.execute("PRAGMA query_only=OFF")
 
     def do_commit(connection) -> None:
         try:
@@ -141,18 +142,11 @@ def get_engine() -> Engine:
     return _engine
 
 
-def _get_read_engine() -> Engine:
-    global _read_engine
-    if _read_engine is None:
-        _read_engine = get_engine().execution_options(**{READ_ONLY: True})
-    return _read_engine
-
-
 def reset_engine() -> None:
-    global _engine, _read_engine
+    global _engine
     if _engine is not None:
         _engine.dispose()
-    _engine = _read_engine = None
+    _engine = None
 
 
 @contextlib.contextmanager
@@ -171,8 +165,9 @@ def session_scope() -> Iterator[Session]:
 def read_scope() -> Iterator[Session]:
     """A unit of work that only reads. On SQLite it takes no write lock, so reads never queue
     behind writers; changing anything in it is a programming error."""
-    with Session(_get_read_engine(), expire_on_commit=False, autoflush=False) as session:
+    with Session(get_engine(), expire_on_commit=False, autoflush=False) as session:
         session.info[READ_ONLY] = True
+        session.connection(execution_options={READ_ONLY: True})  # begins the transaction
         yield session
 
 
@@ -180,6 +175,20 @@ def read_scope() -> Iterator[Session]:
 def _refuse_writes_in_read_scope(session, _context, _instances) -> None:
     if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
         raise RuntimeError("A read_scope session cannot write; use session_scope.")
+
+
+def fetch_page(
+    session: Session, query: Any, *order_by: Any, limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """One page of a single-entity query and how many rows the whole query has, counted by a
+    window function in the same statement (a second query only for a page past the end)."""
+    statement = query.add_columns(func.count().over()).order_by(*order_by)
+    # SQLAlchemy's own execute: rows of (entity, total), where SQLModel's exec gives scalars.
+    rows = OrmSession.execute(session, statement.offset(offset).limit(limit)).all()
+    if rows:
+        return [row[0] for row in rows], rows[0][1]
+    total = session.exec(select(func.count()).select_from(query.subquery())).one() if offset else 0
+    return [], total
 
 
 def json_column() -> Column:

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
+from workspace.core.db import fetch_page
 from workspace.core.errors import Conflict, NotFound
 from workspace.core.models import Customer
 from workspace.core.schemas.invoices import CustomerCreate, CustomerUpdate
@@ -131,10 +132,11 @@ def list_customers(
                 func.lower(Customer.company).like(pattern),
             )
         )
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(func.lower(Customer.name), col(Customer.created_at))
-        .offset(offset)
-        .limit(limit)
+    return fetch_page(
+        session,
+        query,
+        func.lower(Customer.name),
+        col(Customer.created_at),
+        limit=limit,
+        offset=offset,
     )
-    return list(rows), total

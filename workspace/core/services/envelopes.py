@@ -27,6 +27,7 @@ from workspace.core import storage
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms, to_ms
 from workspace.core.config import get_settings, secret_key
+from workspace.core.db import fetch_page
 from workspace.core.errors import Conflict, NotFound, ValidationFailed
 from workspace.core.ids import hash_token, random_base62
 from workspace.core.jobs import enqueue, job_handler
@@ -265,13 +266,14 @@ def list_envelopes(
         query = query.where(
             or_(func.lower(Envelope.title).like(pattern), col(Envelope.id).in_(signer_match))
         )
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Envelope.created_at).desc(), col(Envelope.id))
-        .offset(offset)
-        .limit(limit)
+    return fetch_page(
+        session,
+        query,
+        col(Envelope.created_at).desc(),
+        col(Envelope.id),
+        limit=limit,
+        offset=offset,
     )
-    return list(rows), total
 
 
 def signers_by_envelope(

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from workspace.core import storage
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
-from workspace.core.db import session_scope
+from workspace.core.db import fetch_page, session_scope
 from workspace.core.errors import Conflict, NotFound, ValidationFailed
 from workspace.core.ids import new_token
 from workspace.core.jobs import enqueue, job_handler
@@ -809,13 +809,14 @@ def list_invoices(
                 func.lower(Invoice.title).like(pattern),
             )
         )
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Invoice.created_at).desc(), col(Invoice.number).desc())
-        .offset(offset)
-        .limit(limit)
+    return fetch_page(
+        session,
+        query,
+        col(Invoice.created_at).desc(),
+        col(Invoice.number).desc(),
+        limit=limit,
+        offset=offset,
     )
-    return list(rows), total
 
 
 AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from workspace.core.clock import now_ms
 from workspace.core.config import get_settings
-from workspace.core.db import session_scope
+from workspace.core.db import fetch_page, session_scope
 from workspace.core.errors import NotFound
 from workspace.core.jobs import enqueue, job_handler
 from workspace.core.models import Organization, OutboxMessage
@@ -173,11 +173,9 @@ def list_outbox(
             func.lower(OutboxMessage.to_email).like(pattern)
             | func.lower(OutboxMessage.subject).like(pattern)
         )
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(OutboxMessage.created_at).desc()).offset(offset).limit(limit)
+    return fetch_page(
+        session, query, col(OutboxMessage.created_at).desc(), limit=limit, offset=offset
     )
-    return list(rows), total
 
 
 def get_outbox_message(session: Session, *, org_id: str, message_id: str) -> OutboxMessage:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
-from workspace.core.db import session_scope
+from workspace.core.db import fetch_page, session_scope
 from workspace.core.errors import Conflict, NotFound, ValidationFailed
 from workspace.core.jobs import enqueue, job_handler
 from workspace.core.models import Customer, Invoice, Subscription
@@ -351,7 +351,6 @@ def list_subscriptions(
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[Subscription], int]:
-    from sqlalchemy import func
 
     query = select(Subscription).where(
         Subscription.org_id == actor.org_id, Subscription.test_mode == actor.test_mode
@@ -365,8 +364,6 @@ def list_subscriptions(
                 "status must be pending, active or cancelled.", field="status", value=status
             )
         query = query.where(Subscription.status == status)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Subscription.created_at).desc()).offset(offset).limit(limit)
+    return fetch_page(
+        session, query, col(Subscription.created_at).desc(), limit=limit, offset=offset
     )
-    return list(rows), total

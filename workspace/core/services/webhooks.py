@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from workspace.core import keyring
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
 from workspace.core.config import get_settings
+from workspace.core.db import fetch_page
 from workspace.core.errors import Conflict, NotFound, ValidationFailed
 from workspace.core.events_catalog import PING_EVENT, check_event_types
 from workspace.core.jobs import enqueue
@@ -197,13 +198,14 @@ def list_webhooks(
     session: Session, *, actor: Actor, limit: int = 50, offset: int = 0
 ) -> tuple[list[WebhookEndpoint], int]:
     query = _scoped(actor)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(WebhookEndpoint.created_at).desc(), col(WebhookEndpoint.id))
-        .offset(offset)
-        .limit(limit)
+    return fetch_page(
+        session,
+        query,
+        col(WebhookEndpoint.created_at).desc(),
+        col(WebhookEndpoint.id),
+        limit=limit,
+        offset=offset,
     )
-    return list(rows), total
 
 
 def get_webhook(session: Session, *, actor: Actor, webhook_id: str) -> WebhookEndpoint:
@@ -378,13 +380,14 @@ def list_deliveries(
                 f"status must be one of {', '.join(DELIVERY_STATUSES)}.", field="status"
             )
         query = query.where(WebhookDelivery.status == status)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(WebhookDelivery.created_at).desc(), col(WebhookDelivery.id).desc())
-        .offset(offset)
-        .limit(limit)
+    return fetch_page(
+        session,
+        query,
+        col(WebhookDelivery.created_at).desc(),
+        col(WebhookDelivery.id).desc(),
+        limit=limit,
+        offset=offset,
     )
-    return list(rows), total
 
 
 def get_delivery(
