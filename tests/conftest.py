@@ -11,9 +11,13 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse, urlunparse
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.webhook_receiver import Receiver
 
 _TMP = Path(tempfile.mkdtemp(prefix="workspace-tests-"))
 os.environ["DATA_DIR"] = str(_TMP / "data")
@@ -210,3 +214,45 @@ def receiver():
     finally:
         server.server.shutdown()
         server.server.server_close()
+
+
+@dataclass
+class SmsProvider:
+    """A Twilio-like messages endpoint on loopback (`SMS_URL` points at it)."""
+
+    receiver: Receiver
+    account: str = "AC0123456789"
+    token: str = "auth-token-1"
+    sender: str = "+15550001111"
+
+    @property
+    def path(self) -> str:
+        return f"/2010-04-01/Accounts/{self.account}/Messages.json"
+
+    def forms(self, count: int) -> list[dict[str, str]]:
+        from urllib.parse import parse_qs
+
+        return [
+            {key: values[0] for key, values in parse_qs(request.body.decode()).items()}
+            for request in self.receiver.wait_for(count)
+        ]
+
+
+@pytest.fixture
+def sms_provider(receiver, monkeypatch) -> Iterator[SmsProvider]:
+    """`SMS_URL` and `SMS_FROM` set to a real HTTP receiver that answers like Twilio."""
+    from workspace.core.config import get_settings
+
+    provider = SmsProvider(receiver)
+    receiver.success_body = b'{"sid": "SM0000000000000000000000000000001", "status": "queued"}'
+    host, port = receiver.server.server_address[:2]
+    url = f"http://{provider.account}:{provider.token}@{host}:{port}{provider.path}"
+    monkeypatch.setenv("SMS_URL", url)
+    monkeypatch.setenv("SMS_FROM", provider.sender)
+    get_settings.cache_clear()
+    try:
+        yield provider
+    finally:
+        monkeypatch.delenv("SMS_URL")
+        monkeypatch.delenv("SMS_FROM")
+        get_settings.cache_clear()

@@ -24,6 +24,7 @@ class Receiver:
     answers: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     default: tuple[int, dict[str, str]] = (200, {})
     delay_seconds: float = 0.0
+    success_body: bytes = b"ok"
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -59,7 +60,7 @@ def start_receiver() -> Receiver:
                     Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                 )
                 status, headers = receiver.answers.pop(0) if receiver.answers else receiver.default
-            reply = b"ok" if 200 <= status < 300 else b"nope"
+            reply = receiver.success_body if 200 <= status < 300 else b"nope"
             try:
                 self.send_response(status)
                 for name, value in headers.items():

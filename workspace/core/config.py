@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ class Settings:
     public_base_url: str
     smtp_url: str | None
     mail_from: str
+    sms_url: str | None
+    sms_from: str | None
     secret_key_file: Path
     master_key_file: Path
     max_body_bytes: int
@@ -73,6 +76,26 @@ def _url(name: str, raw: str | None, schemes: tuple[str, ...]) -> str | None:
     return raw
 
 
+_SENDER_ID = re.compile(r"^(\+[1-9][0-9]{6,14}|(?=[A-Za-z0-9 ]*[A-Za-z])[A-Za-z0-9 ]{1,11})$")
+
+
+def _sms_settings() -> tuple[str | None, str | None]:
+    """`SMS_URL` (a Twilio-compatible messages endpoint, credentials in the URL) and the
+    sender `SMS_FROM`: a number in E.164 form or an alphanumeric sender ID."""
+    url = _url("SMS_URL", os.environ.get("SMS_URL"), ("http", "https"))
+    sender = (os.environ.get("SMS_FROM") or "").strip() or None
+    if url and not urlparse(url).hostname:
+        raise ConfigError(f"SMS_URL must name a host, got {url!r}")
+    if url and sender is None:
+        raise ConfigError("SMS_FROM is required when SMS_URL is set (e.g. +15551234567)")
+    if sender is not None and not _SENDER_ID.match(sender):
+        raise ConfigError(
+            "SMS_FROM must be a phone number in E.164 form (+15551234567) or a sender ID of "
+            f"up to 11 letters and digits, got {sender!r}"
+        )
+    return url, sender
+
+
 def normalize_database_url(raw: str) -> str:
     """Accept the usual spellings and pick the installed driver (psycopg 3)."""
     if raw.startswith("postgres://"):
@@ -96,6 +119,7 @@ def load_settings() -> Settings:
     mail_from = os.environ.get("MAIL_FROM") or "Workspace <no-reply@localhost>"
     if "@" not in mail_from:
         raise ConfigError(f"MAIL_FROM must contain an email address, got {mail_from!r}")
+    sms_url, sms_from = _sms_settings()
     return Settings(
         port=port,
         data_dir=data_dir,
@@ -104,6 +128,8 @@ def load_settings() -> Settings:
         public_base_url=public_base_url,
         smtp_url=_url("SMTP_URL", os.environ.get("SMTP_URL"), ("smtp", "smtps", "smtp+starttls")),
         mail_from=mail_from,
+        sms_url=sms_url,
+        sms_from=sms_from,
         secret_key_file=Path(os.environ.get("SECRET_KEY_FILE") or data_dir / "secret.key"),
         master_key_file=Path(os.environ.get("MASTER_KEY_FILE") or data_dir / "master.keys"),
         # A 50 MB PDF (the template limit) is about 67 MB once base64-encoded in JSON.

@@ -5,6 +5,7 @@ import re
 from workspace.core.errors import ValidationFailed
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+E164_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 def clean_email(value: str | None, *, field: str = "email") -> str:
@@ -12,6 +13,19 @@ def clean_email(value: str | None, *, field: str = "email") -> str:
     if not email or len(email) > 320 or not EMAIL_RE.match(email):
         raise ValidationFailed("Enter a valid email address.", field=field, value=value)
     return email
+
+
+def clean_phone(value: str | None, *, field: str = "phone") -> str:
+    """A phone number in E.164 form; spaces, dots, dashes and brackets are dropped."""
+    phone = re.sub(r"[\s().-]", "", value or "")
+    if not E164_RE.match(phone):
+        raise ValidationFailed(
+            "Enter the phone number in international form with its country code, "
+            "e.g. +15551234567.",
+            field=field,
+            value=value,
+        )
+    return phone
 
 
 def clean_text(

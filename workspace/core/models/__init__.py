@@ -20,7 +20,14 @@ from workspace.core.models.invoices import (
     Payment,
     Subscription,
 )
-from workspace.core.models.platform import AuditLog, Event, IdempotencyRecord, Job, OutboxMessage
+from workspace.core.models.platform import (
+    AuditLog,
+    Event,
+    IdempotencyRecord,
+    Job,
+    OutboxMessage,
+    TextMessage,
+)
 from workspace.core.models.records import (
     AppRecord,
     Approval,
@@ -67,6 +74,7 @@ __all__ = [
     "PdfDocument",
     "Subscription",
     "Template",
+    "TextMessage",
     "User",
     "WebhookAttempt",
     "WebhookDelivery",

@@ -56,6 +56,7 @@ class EnvelopeSigner(SQLModel, table=True):
     envelope_id: str = Field(foreign_key="envelope.id", max_length=40, ondelete="CASCADE")
     name: str = Field(max_length=200)
     email: str = Field(max_length=320)
+    phone: str | None = Field(default=None, max_length=20)  # E.164
     role: str = Field(default="", max_length=100)
     signing_order: int = 1
     status: str = Field(default="pending", max_length=20)
@@ -66,6 +67,7 @@ class EnvelopeSigner(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     verification: str = Field(default="none", max_length=20)  # none | password | email_code
     password_hash: str | None = Field(default=None, max_length=200)
+    password_delivery: str = Field(default="email", max_length=20)  # email | sms | whatsapp
     code_hash: str | None = Field(default=None, max_length=64)
     code_expires_at: int | None = ms_field(nullable=True)
     failed_attempts: int = 0

@@ -1,4 +1,4 @@
-"""Cross-cutting tables: audit log, events, mail outbox, jobs, idempotency."""
+"""Cross-cutting tables: audit log, events, mail and text-message outboxes, jobs, idempotency."""
 
 from typing import Any
 
@@ -58,6 +58,28 @@ class OutboxMessage(SQLModel, table=True):
     status: str = Field(default="stored", max_length=20)  # stored | queued | sent | failed
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: int = ms_field()
+    sent_at: int | None = ms_field(nullable=True)
+
+
+class TextMessage(SQLModel, table=True):
+    """Every SMS or WhatsApp message the app writes. Sent through the provider at `SMS_URL`
+    when one is configured; always listed on the Mailbox page."""
+
+    __table_args__ = (Index("ix_textmessage_org_created", "org_id", "created_at"),)
+    id: str = id_field("sms")
+    org_id: str | None = Field(
+        default=None, foreign_key="organization.id", max_length=40, ondelete="CASCADE"
+    )
+    to_phone: str = Field(max_length=20, index=True)  # E.164
+    to_name: str = Field(default="", max_length=200)
+    channel: str = Field(default="sms", max_length=20)  # sms | whatsapp
+    body: str = Field(sa_type=Text)
+    category: str = Field(default="general", max_length=40)
+    status: str = Field(default="queued", max_length=20)  # not_sent | queued | sent | failed
+    provider_id: str | None = Field(default=None, max_length=100)
+    error: str | None = Field(default=None, sa_type=Text)
+    attempts: int = 0
     created_at: int = ms_field()
     sent_at: int | None = ms_field(nullable=True)
 

@@ -18,6 +18,7 @@ from workspace.core.services import (  # noqa: F401
     records,
     renewals,
     signing,
+    sms,
     subscriptions,
     templates,
     webhook_delivery,
