@@ -11,7 +11,7 @@ from tests.pdf_samples import make_pdf
 from workspace.core import clock
 from workspace.core.db import session_scope
 from workspace.core.jobs import run_due_jobs
-from workspace.core.models import Event, OutboxMessage
+from workspace.core.models import Event, OutboxMessage, TextMessage
 from workspace.core.pdf import ca
 from workspace.core.services import signing
 
@@ -586,3 +586,208 @@ def test_list_filters_and_validates_status(client, org):
     )
     bad = client.get("/api/v1/envelopes", params={"status": "lost"}, headers=org.headers())
     assert bad.status_code == 400 and bad.json()["details"]["field"] == "status"
+
+
+# --- drafts ------------------------------------------------------------------------------
+
+
+def _texts(to: str | None = None) -> list[TextMessage]:
+    with session_scope() as session:
+        query = select(TextMessage).order_by(TextMessage.created_at)
+        if to:
+            query = query.where(TextMessage.to_phone == to)
+        return list(session.exec(query))
+
+
+def test_draft_sends_nothing_until_sent(client, org):
+    response = _create(client, org, saveAsDraft=True, expiresInHours=24)
+    assert response.status_code == 201, response.text
+    data = response.json()["data"]
+    envelope_id, base = data["id"], f"/api/v1/envelopes/{data['id']}"
+    assert data["status"] == "draft" and [s["status"] for s in data["signers"]] == ["pending"] * 3
+    assert _outbox() == [] and [e.type for e in _events()] == ["envelope.created"]
+    with session_scope() as session:
+        token = token_of(data["signers"][0]["signingUrl"])
+        assert signing.open_link(session, token=token).state == "not_sent"
+    drafts = client.get("/api/v1/envelopes", params={"status": "draft"}, headers=org.headers())
+    assert [e["id"] for e in drafts.json()["data"]] == [envelope_id]
+    assert client.post(f"{base}/remind", headers=org.headers()).status_code == 409
+    john = data["signers"][0]
+
+    # signers change freely while it is a draft
+    added = client.post(
+        f"{base}/signers",
+        json={"name": "Second Approver", "email": "approver2@company.com", "role": "approver"},
+        headers=org.headers(),
+    )
+    assert added.status_code == 201
+    renamed = client.patch(
+        f"{base}/signers/{john['id']}",
+        json={"email": "john.doe@example.com"},
+        headers=org.headers(),
+    )
+    assert renamed.status_code == 200
+    removed = client.delete(f"{base}/signers/{data['signers'][2]['id']}", headers=org.headers())
+    assert removed.status_code == 200
+    assert _outbox() == []
+    assert (
+        client.post(f"{base}/signers/{john['id']}/resend", headers=org.headers()).status_code == 409
+    )
+
+    sending = clock.now_ms() + 3600_000
+    with clock.travel(to_ms=sending):
+        sent = client.post(f"{base}/send", headers=org.headers())
+    assert sent.status_code == 200, sent.text
+    detail = sent.json()["data"]
+    assert detail["status"] == "sent" and detail["sentAt"] == sending
+    assert detail["expiresAt"] == sending + 24 * 3600_000  # counted from the sending
+    assert [s["email"] for s in detail["signers"]] == [
+        "john.doe@example.com",
+        "jane@company.com",
+        "approver2@company.com",
+    ]
+    invitation = _outbox("john.doe@example.com")
+    assert len(invitation) == 1 and renamed.json()["data"]["signingUrl"] in invitation[0].text_body
+    assert [e.type for e in _events()] == ["envelope.created", "envelope.sent"]
+    again = client.post(f"{base}/send", headers=org.headers())
+    assert again.status_code == 409 and "draft" in again.json()["message"]
+
+
+def test_draft_keeps_its_schedule_or_sends_now_once_that_time_passed(client, org):
+    when = clock.now_ms() + 2 * 3600_000
+    kept = _create(client, org, saveAsDraft="yes", scheduledAt=when).json()["data"]
+    assert kept["status"] == "draft" and kept["scheduledAt"] == when
+    scheduled = client.post(f"/api/v1/envelopes/{kept['id']}/send", headers=org.headers())
+    assert scheduled.json()["data"]["status"] == "scheduled"
+    assert scheduled.json()["data"]["scheduledAt"] == when and _outbox() == []
+    with clock.travel(by_ms=2 * 3600_000 + 60_000):
+        run_due_jobs()
+    assert len(_outbox("john@example.com")) == 1
+
+    late = _create(client, org, saveAsDraft=True, scheduledAt=clock.now_ms() + 600_000)
+    with clock.travel(by_ms=3600_000):
+        sent = client.post(
+            f"/api/v1/envelopes/{late.json()['data']['id']}/send", headers=org.headers()
+        )
+    assert sent.json()["data"]["status"] == "sent" and sent.json()["data"]["scheduledAt"] is None
+    assert len(_outbox("john@example.com")) == 2
+
+
+def test_cancelling_a_draft_emails_nobody_and_sending_a_sent_envelope_is_409(client, org):
+    draft = _create(client, org, saveAsDraft=True).json()["data"]
+    cancelled = client.delete(f"/api/v1/envelopes/{draft['id']}", headers=org.headers())
+    assert cancelled.json()["data"] == {"id": draft["id"], "status": "cancelled"}
+    assert _outbox() == []
+    assert (
+        client.post(f"/api/v1/envelopes/{draft['id']}/send", headers=org.headers()).status_code
+        == 409
+    )
+    live = _create(client, org).json()["data"]
+    assert (
+        client.post(f"/api/v1/envelopes/{live['id']}/send", headers=org.headers()).status_code
+        == 409
+    )
+    assert (
+        client.post("/api/v1/envelopes/env_nothing/send", headers=org.headers()).status_code == 404
+    )
+
+
+# --- passwords by text message -------------------------------------------------------------
+
+
+def _password_in(text: str) -> str:
+    return text.split(": ")[-1].split()[0]
+
+
+def test_generated_password_goes_by_sms_without_a_provider_into_the_outbox(client, org):
+    signers = [
+        {
+            **SIGNERS[0],
+            "requirePassword": True,
+            "phone": "+1 555 123 4567",
+            "passwordDelivery": "sms",
+        },
+        *SIGNERS[1:],
+    ]
+    data = _create(client, org, signers=signers).json()["data"]
+    john = _outbox("john@example.com")
+    assert len(john) == 1 and "text message to +15551234567" in john[0].text_body
+    texts = _texts("+15551234567")
+    assert len(texts) == 1 and texts[0].channel == "sms" and texts[0].status == "not_sent"
+    assert "Employment Contract - John Doe" in texts[0].body and "Acme Inc" in texts[0].body
+    password = texts[0].body.split(": ", 1)[1].split()[0]
+    assert len(password) == 8 and password.isalnum()
+    token = token_of(data["signers"][0]["signingUrl"])
+    with session_scope() as session:
+        result = signing.check_password(session, token=token, password=password)
+    assert result.ok
+    signer = client.get(f"/api/v1/envelopes/{data['id']}/signers", headers=org.headers()).json()
+    assert signer["data"][0]["phone"] == "+15551234567"
+    assert signer["data"][0]["passwordDelivery"] == "sms"
+    log = client.get(f"/api/v1/envelopes/{data['id']}/audit-log", headers=org.headers()).json()
+    assert any(
+        e["action"] == "password_sent" and "+15551234567" in e["actionDescription"]
+        for e in log["data"]
+    )
+
+
+def test_password_by_whatsapp_reaches_the_provider_and_resend_uses_the_new_channel(
+    client, org, sms_provider
+):
+    signers = [
+        {
+            **SIGNERS[0],
+            "requirePassword": True,
+            "phone": "+2348012345678",
+            "passwordDelivery": "whatsapp",
+        },
+        *SIGNERS[1:],
+    ]
+    data = _create(client, org, signers=signers).json()["data"]
+    run_due_jobs()
+    form = sms_provider.forms(1)[0]
+    assert (
+        form["To"] == "whatsapp:+2348012345678"
+        and form["From"] == f"whatsapp:{sms_provider.sender}"
+    )
+    first = form["Body"].split(": ", 1)[1].split()[0]
+    assert _texts()[0].status == "sent" and _texts()[0].provider_id
+    john = data["signers"][0]
+    base = f"/api/v1/envelopes/{data['id']}/signers/{john['id']}"
+    moved = client.patch(base, json={"passwordDelivery": "sms"}, headers=org.headers())
+    assert moved.json()["data"]["passwordDelivery"] == "sms"
+    assert client.post(f"{base}/resend", headers=org.headers()).status_code == 200
+    run_due_jobs()
+    second = sms_provider.forms(2)[1]
+    assert second["To"] == "+2348012345678"
+    password = second["Body"].split(": ", 1)[1].split()[0]
+    assert password != first
+    token = token_of(john["signingUrl"])
+    with session_scope() as session:
+        assert signing.check_password(session, token=token, password=password).ok
+    cleared = client.patch(base, json={"phone": ""}, headers=org.headers())
+    assert cleared.status_code == 400 and cleared.json()["details"]["field"] == "phone"
+
+
+def test_email_stays_the_default_password_channel(client, org):
+    signers = [{**SIGNERS[0], "requirePassword": True, "phone": "+15551234567"}, *SIGNERS[1:]]
+    _create(client, org, signers=signers)
+    assert _texts() == []
+    mail = [m for m in _outbox("john@example.com") if "password" in m.subject.lower()]
+    assert len(mail) == 1 and _password_in(mail[0].text_body)
+
+
+@pytest.mark.parametrize(
+    ("signer", "field"),
+    [
+        ({"passwordDelivery": "sms", "requirePassword": True}, "signers[0].phone"),
+        ({"passwordDelivery": "whatsapp", "phone": "   "}, "signers[0].phone"),
+        ({"phone": "555-1234"}, "signers[0].phone"),
+        ({"phone": "+15551234567", "passwordDelivery": "fax"}, "signers[0].passwordDelivery"),
+    ],
+)
+def test_bad_phone_or_channel_is_400_naming_the_field(client, org, signer, field):
+    response = _create(client, org, signers=[{**SIGNERS[0], **signer}, *SIGNERS[1:]])
+    assert response.status_code == 400, response.text
+    assert response.json()["details"]["field"] == field
+    assert _outbox() == [] and _texts() == []

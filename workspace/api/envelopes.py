@@ -38,38 +38,26 @@ def list_envelopes(
         return ok([service.envelope_summary(e, signers[e.id]) for e in rows])
 
 
-@router.post("", summary="Create and send an envelope", status_code=201)
+@router.post("", summary="Create and send an envelope (or save it as a draft)", status_code=201)
 def create_envelope(body: EnvelopeCreate, actor: Actor = Depends(api_actor)):
     with session_scope() as session:
         envelope, signers = service.create_envelope(session, actor=actor, data=body)
-        return created(
-            {
-                "id": envelope.id,
-                "title": envelope.title,
-                "status": envelope.status,
-                "scheduledAt": envelope.scheduled_at,
-                "expiresAt": envelope.expires_at,
-                "test": envelope.test_mode,
-                "signers": [
-                    {
-                        "id": s.id,
-                        "name": s.name,
-                        "email": s.email,
-                        "role": s.role,
-                        "signingOrder": s.signing_order,
-                        "status": s.status,
-                        "signingUrl": service.signing_url(s),
-                    }
-                    for s in signers
-                ],
-            }
-        )
+        return created(service.created_payload(envelope, signers))
 
 
 @router.get("/{envelope_id}", summary="Get an envelope")
 def get_envelope(envelope_id: str, actor: Actor = Depends(api_actor)):
     with read_scope() as session:
         envelope = service.get_envelope(session, actor=actor, envelope_id=envelope_id)
+        return ok(service.envelope_detail(envelope, service.envelope_signers(session, envelope)))
+
+
+@router.post("/{envelope_id}/send", summary="Send a draft envelope")
+def send_draft(envelope_id: str, actor: Actor = Depends(api_actor)):
+    """Sends now, or schedules it when the draft's scheduledAt is still ahead; 409 unless the
+    envelope is a draft."""
+    with session_scope() as session:
+        envelope = service.send_draft(session, actor=actor, envelope_id=envelope_id)
         return ok(service.envelope_detail(envelope, service.envelope_signers(session, envelope)))
 
 

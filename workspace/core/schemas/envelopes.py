@@ -13,6 +13,9 @@ from workspace.core.schemas.templates import DocumentUpload, TemplateField
 class SignerIn(ApiModel):
     name: str = ""
     email: str = ""
+    phone: str | None = PydanticField(
+        default=None, description="Mobile number in E.164 form (+15551234567)."
+    )
     role: str | None = None
     signing_order: int | None = PydanticField(
         default=None, description="Same number = parallel; 1 signs before 2, and so on."
@@ -23,7 +26,13 @@ class SignerIn(ApiModel):
     )
     require_password: bool = PydanticField(
         default=False,
-        description="Generate an 8-character password and email it to the signer separately.",
+        description="Generate an 8-character password and send it to the signer separately "
+        "(see passwordDelivery).",
+    )
+    password_delivery: str | None = PydanticField(
+        default=None,
+        description="How a generated password reaches the signer: email (default), sms or "
+        "whatsapp (both need phone).",
     )
     require_email_code: bool = PydanticField(
         default=False, description="Ask for a 6-digit code emailed when the signer opens the link."
@@ -33,6 +42,8 @@ class SignerIn(ApiModel):
 class SignerUpdate(ApiModel):
     name: str | None = None
     email: str | None = None
+    phone: str | None = PydanticField(default=None, description='E.164; "" removes it.')
+    password_delivery: str | None = None
     redirect_url: str | None = None
 
 
@@ -70,6 +81,11 @@ class EnvelopeCreate(ApiModel):
         default=None, description="Mark as a test envelope (always with a wgs_test_ key)."
     )
     sender_name: str | None = None
+    save_as_draft: bool = PydanticField(
+        default=False,
+        description="Store the envelope as a draft: nothing is sent until POST "
+        "/envelopes/{id}/send.",
+    )
 
 
 class ReminderRequest(ApiModel):

@@ -46,9 +46,10 @@ from workspace.core.services import templates as template_service
 from workspace.core.services.audit import list_audit, record_audit
 from workspace.core.services.events import emit_event
 from workspace.core.services.mail import render_email, send_mail
+from workspace.core.services.sms import send_text
 from workspace.core.signed_urls import sign_path
 from workspace.core.template_fields import validate_fields
-from workspace.core.validation import clean_email, clean_text
+from workspace.core.validation import clean_email, clean_phone, clean_text
 
 STATUSES = (
     "draft",
@@ -64,6 +65,8 @@ STATUSES = (
 ACTIVE = ("sent", "viewed", "signed")
 FINISHED = ("completed", "declined", "cancelled", "expired")
 SIGNER_STATUSES = ("pending", "sent", "viewed", "signed", "declined")
+PASSWORD_DELIVERY = ("email", "sms", "whatsapp")
+CHANNEL_LABELS = {"email": "email", "sms": "text message", "whatsapp": "WhatsApp"}
 
 MINUTE_MS = 60_000
 HOUR_MS = 60 * MINUTE_MS
@@ -150,9 +153,11 @@ def signer_payload(
         "id": signer.id,
         "email": signer.email,
         "name": signer.name,
+        "phone": signer.phone,
         "role": signer.role,
         "signingOrder": signer.signing_order,
         "status": signer.status,
+        "passwordDelivery": signer.password_delivery,
         "sentAt": signer.sent_at,
         "viewedAt": signer.viewed_at,
         "signedAt": signer.signed_at,
@@ -332,6 +337,30 @@ def envelope_detail(envelope: Envelope, signers: Sequence[EnvelopeSigner]) -> di
             for d in envelope.documents
         ],
         "signers": [{**signer_payload(s), "signingUrl": signing_url(s)} for s in signers],
+    }
+
+
+def created_payload(envelope: Envelope, signers: Sequence[EnvelopeSigner]) -> dict[str, Any]:
+    """The answer to Create Envelope (also MCP's send-envelope)."""
+    return {
+        "id": envelope.id,
+        "title": envelope.title,
+        "status": envelope.status,
+        "scheduledAt": envelope.scheduled_at,
+        "expiresAt": envelope.expires_at,
+        "test": envelope.test_mode,
+        "signers": [
+            {
+                "id": s.id,
+                "name": s.name,
+                "email": s.email,
+                "role": s.role,
+                "signingOrder": s.signing_order,
+                "status": s.status,
+                "signingUrl": signing_url(s),
+            }
+            for s in signers
+        ],
     }
 
 
@@ -588,6 +617,39 @@ def _resolve_roles(source: _Source, signers: Sequence[SignerIn]) -> list[str]:
     return [r or "" for r in resolved]
 
 
+def _clean_delivery(
+    phone: str | None, delivery: str | None, *, path: str = ""
+) -> tuple[str | None, str]:
+    """The signer's phone (E.164) and the channel a generated password goes by."""
+    number = clean_phone(phone, field=f"{path}phone") if phone else None
+    channel = (delivery or "email").strip().lower()
+    if channel not in PASSWORD_DELIVERY:
+        raise ValidationFailed(
+            "passwordDelivery must be email, sms or whatsapp.",
+            field=f"{path}passwordDelivery",
+            value=delivery,
+        )
+    if channel != "email" and not number:
+        raise ValidationFailed(
+            f"Add the signer's phone number to send the password by {CHANNEL_LABELS[channel]}.",
+            field=f"{path}phone",
+        )
+    return number, channel
+
+
+def _protect(signer: EnvelopeSigner, data: SignerIn, *, path: str = "") -> None:
+    """Contact phone and identity check: a password (custom, or generated and sent when the
+    signer is invited) or an emailed one-time code."""
+    signer.phone, signer.password_delivery = _clean_delivery(
+        data.phone, data.password_delivery, path=path
+    )
+    if data.password or data.require_password:
+        signer.verification = "password"
+        signer.password_hash = hash_password(data.password) if data.password else None
+    elif data.require_email_code:
+        signer.verification = "email_code"
+
+
 def _clean_signers(signers: Sequence[SignerIn]) -> None:
     if not signers:
         raise ValidationFailed("Add at least one signer.", field="signers")
@@ -608,6 +670,7 @@ def _clean_signers(signers: Sequence[SignerIn]) -> None:
             raise ValidationFailed(
                 "A signer password needs 4 to 128 characters.", field=f"{path}.password"
             )
+        _clean_delivery(signer.phone, signer.password_delivery, path=f"{path}.")
 
 
 def _clean_cc(recipients: Sequence[CcRecipientIn]) -> list[dict[str, str]]:
@@ -721,7 +784,8 @@ def _sender_signatures(source: _Source, sender_name: str) -> None:
 def create_envelope(
     session: Session, *, actor: Actor, data: EnvelopeCreate
 ) -> tuple[Envelope, list[EnvelopeSigner]]:
-    """Create the envelope and send it now, or schedule it (`scheduledAt`)."""
+    """Create the envelope and send it now, schedule it (`scheduledAt`) or keep it as a draft
+    (`saveAsDraft`) to send later with `send_draft`."""
     given = [k for k in ("template_id", "package_id", "document") if getattr(data, k)]
     if len(given) != 1:
         raise ValidationFailed(
@@ -772,7 +836,7 @@ def create_envelope(
         org_id=actor.org_id,
         title=title,
         message=message,
-        status="scheduled" if scheduled_at else "sent",
+        status="draft" if data.save_as_draft else "scheduled" if scheduled_at else "sent",
         source=source.kind,
         template_id=source.template_id,
         package_id=source.package_id,
@@ -805,12 +869,7 @@ def create_envelope(
             token_hash="",
         )
         _issue_token(signer)
-        if signer_in.password or signer_in.require_password:
-            # a generated password is made and emailed with the invitation
-            signer.verification = "password"
-            signer.password_hash = hash_password(signer_in.password) if signer_in.password else None
-        elif signer_in.require_email_code:
-            signer.verification = "email_code"
+        _protect(signer, signer_in, path=f"signers[{index}].")
         session.add(signer)
         signers.append(signer)
     session.flush()
@@ -820,23 +879,39 @@ def create_envelope(
         envelope=envelope,
         action="envelope_created",
         description="Envelope created",
-        data={"source": source.kind, "signers": len(signers), "documents": len(source.documents)},
+        data={
+            "source": source.kind,
+            "signers": len(signers),
+            "documents": len(source.documents),
+            "draft": envelope.status == "draft",
+        },
     )
     emit(session, actor=actor, type="envelope.created", envelope=envelope)
-    if scheduled_at:
+    if envelope.status != "draft":
+        _dispatch(session, actor=actor, envelope=envelope, signers=signers)
+    return envelope, signers
+
+
+def _dispatch(
+    session: Session, *, actor: Actor, envelope: Envelope, signers: Sequence[EnvelopeSigner]
+) -> None:
+    """Send now, or at `scheduled_at` when that is still ahead; start the expiry clock."""
+    if envelope.scheduled_at:
+        envelope.status = "scheduled"
+        session.add(envelope)
         audit(
             session,
             actor=actor,
             envelope=envelope,
             action="envelope_scheduled",
             description="Envelope scheduled to be sent",
-            data={"scheduledAt": scheduled_at},
+            data={"scheduledAt": envelope.scheduled_at},
         )
         enqueue(
             session,
             kind=KIND_SEND,
             payload={"envelope_id": envelope.id},
-            run_at=scheduled_at,
+            run_at=envelope.scheduled_at,
             unique_key=f"envelope-send:{envelope.id}",
         )
     else:
@@ -848,7 +923,24 @@ def create_envelope(
         run_at=envelope.expires_at,
         unique_key=f"envelope-expire:{envelope.id}",
     )
-    return envelope, signers
+
+
+def send_draft(session: Session, *, actor: Actor, envelope_id: str) -> Envelope:
+    """Send a draft now, or schedule it when its `scheduledAt` is still ahead (a time that
+    has passed meanwhile sends it now). The expiry period starts from the sending."""
+    envelope = get_envelope(session, actor=actor, envelope_id=envelope_id)
+    if envelope.status != "draft":
+        raise Conflict(f"The envelope is {envelope.status}; only a draft can be sent.")
+    signers = envelope_signers(session, envelope)
+    planned_start = envelope.scheduled_at or envelope.created_at
+    lifetime = (envelope.expires_at or planned_start) - planned_start
+    if envelope.scheduled_at and envelope.scheduled_at <= now_ms():
+        envelope.scheduled_at = None
+    envelope.expires_at = (envelope.scheduled_at or now_ms()) + lifetime
+    envelope.updated_at = now_ms()
+    session.add(envelope)
+    _dispatch(session, actor=actor, envelope=envelope, signers=signers)
+    return envelope
 
 
 # --- sending and notifying ----------------------------------------------------------------
@@ -897,8 +989,14 @@ def _sender_label(session: Session, envelope: Envelope) -> str:
 
 
 def send_invitation(
-    session: Session, envelope: Envelope, signer: EnvelopeSigner, *, reminder: str | None = None
+    session: Session,
+    envelope: Envelope,
+    signer: EnvelopeSigner,
+    *,
+    reminder: str | None = None,
+    password_channel: str | None = None,
 ) -> None:
+    """The signing link by email; `password_channel` names where a password just went."""
     sender = _sender_label(session, envelope)
     paragraphs = [f"Hi {signer.name},"]
     if reminder is not None:
@@ -910,6 +1008,13 @@ def send_invitation(
     paragraphs.append(
         "Open the document to review it and sign. The link is personal to you; do not forward it."
     )
+    if password_channel == "email":
+        paragraphs.append("You need a password to open it; it comes in a separate email.")
+    elif password_channel:
+        paragraphs.append(
+            f"You need a password to open it; it was sent by {CHANNEL_LABELS[password_channel]} "
+            f"to {signer.phone}."
+        )
     if envelope.expires_at:
         from workspace.core.pdf.certificate import format_time
 
@@ -929,21 +1034,52 @@ def send_invitation(
     )
 
 
-def _send_password(session: Session, envelope: Envelope, signer: EnvelopeSigner, password: str):
-    _mail(
+def _send_password(
+    session: Session, actor: Actor, envelope: Envelope, signer: EnvelopeSigner
+) -> str:
+    """Generate a new password and send it by the signer's channel; returns the channel."""
+    password = _generated_password()
+    signer.password_hash = hash_password(password)
+    channel = signer.password_delivery if signer.phone else "email"
+    if channel == "email":
+        _mail(
+            session,
+            envelope,
+            to_email=signer.email,
+            to_name=signer.name,
+            subject=f"Your password for “{envelope.title}”",
+            heading="Your document password",
+            paragraphs=[
+                f"Hi {signer.name}, the document “{envelope.title}” is password protected.",
+                f"Password: {password}",
+                "You will be asked for it when you open the signing link from the other email.",
+            ],
+            category="signing",
+        )
+        recipient = signer.email
+    else:
+        assert signer.phone
+        send_text(
+            session,
+            to_phone=signer.phone,
+            to_name=signer.name,
+            channel=channel,
+            body=f"Password for “{envelope.title}” from {_sender_label(session, envelope)}: "
+            f"{password}\nEnter it when you open the signing link we emailed you.",
+            org_id=envelope.org_id,
+            category="signing",
+            deliver=not envelope.test_mode,
+        )
+        recipient = signer.phone
+    audit(
         session,
-        envelope,
-        to_email=signer.email,
-        to_name=signer.name,
-        subject=f"Your password for “{envelope.title}”",
-        heading="Your document password",
-        paragraphs=[
-            f"Hi {signer.name}, the document “{envelope.title}” is password protected.",
-            f"Password: {password}",
-            "You will be asked for it when you open the signing link from the other email.",
-        ],
-        category="signing",
+        actor=actor,
+        envelope=envelope,
+        action="password_sent",
+        description=f"Signing password sent by {CHANNEL_LABELS[channel]} to {recipient}",
+        data={"signerId": signer.id, "channel": channel},
     )
+    return channel
 
 
 def notify_turn(
@@ -960,11 +1096,10 @@ def notify_turn(
             continue
         signer.status = "sent"
         signer.sent_at = now_ms()
-        send_invitation(session, envelope, signer)
+        channel = None
         if signer.verification == "password" and signer.password_hash is None:
-            password = _generated_password()
-            signer.password_hash = hash_password(password)
-            _send_password(session, envelope, signer, password)
+            channel = _send_password(session, actor, envelope, signer)
+        send_invitation(session, envelope, signer, password_channel=channel)
         session.add(signer)
         audit(
             session,
@@ -1198,11 +1333,7 @@ def add_signer(
         token_hash="",
     )
     _issue_token(signer)
-    if data.password or data.require_password:
-        signer.verification = "password"
-        signer.password_hash = hash_password(data.password) if data.password else None
-    elif data.require_email_code:
-        signer.verification = "email_code"
+    _protect(signer, data)
     session.add(signer)
     session.flush()
     audit(
@@ -1235,6 +1366,11 @@ def update_signer(
     if data.redirect_url is not None:
         signer.redirect_url = _clean_url(data.redirect_url, field="redirectUrl")
         changes["redirectUrl"] = signer.redirect_url
+    if data.phone is not None or data.password_delivery is not None:
+        phone = signer.phone if data.phone is None else data.phone
+        delivery = data.password_delivery or signer.password_delivery
+        signer.phone, signer.password_delivery = _clean_delivery(phone, delivery)
+        changes["phone"], changes["passwordDelivery"] = signer.phone, signer.password_delivery
     session.add(signer)
     audit(
         session,
@@ -1262,14 +1398,13 @@ def resend_invitation(
     signer.locked_at = None
     signer.code_hash = None
     signer.access_grant_hash = None
+    channel = None
     if signer.verification == "password":
-        password = _generated_password()
-        signer.password_hash = hash_password(password)
-        _send_password(session, envelope, signer, password)
+        channel = _send_password(session, actor, envelope, signer)
     if signer.status == "pending":
         signer.status = "sent"
     signer.sent_at = now_ms()
-    send_invitation(session, envelope, signer)
+    send_invitation(session, envelope, signer, password_channel=channel)
     session.add(signer)
     audit(
         session,
