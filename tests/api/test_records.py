@@ -7,7 +7,8 @@ import pytest
 from sqlmodel import select
 
 from workspace.core.db import session_scope
-from workspace.core.models import Event, OutboxMessage, VaultItem
+from workspace.core.jobs import run_due_jobs
+from workspace.core.models import Event, OutboxMessage, TextMessage, VaultItem
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PDF_B64 = base64.b64encode(PDF).decode()
@@ -510,3 +511,69 @@ def test_signed_in_document_route_checks_session_and_access_level(client, org):
     assert inline.status_code == 200 and inline.content == PDF
     assert inline.headers["content-disposition"].startswith("inline")
     client.cookies.clear()
+
+
+def _texts() -> list[TextMessage]:
+    with session_scope() as session:
+        return list(session.exec(select(TextMessage).order_by(TextMessage.created_at)))
+
+
+def test_portal_link_by_sms_texts_the_link(client, org, sms_provider):
+    path = f"/api/v1/business-intake/{_create_intake(client, org)}"
+    link = client.post(
+        f"{path}/portal-links",
+        json={
+            "recipientName": "Sam Lee",
+            "recipientEmail": "sam@example.com",
+            "recipientPhone": "+1 555 123 4567",
+            "notificationChannels": ["email", "sms"],
+        },
+        headers=org.headers(),
+    )
+    assert link.status_code == 201, link.text
+    data = link.json()["data"]
+    assert data["recipientPhone"] == "+15551234567"
+    run_due_jobs()
+    form = sms_provider.forms(1)[0]
+    assert form["To"] == "+15551234567" and form["From"] == sms_provider.sender
+    assert data["url"] in form["Body"] and "Acme Catering" in form["Body"]
+    assert _texts()[0].category == "portal_link" and _texts()[0].status == "sent"
+    with session_scope() as session:
+        subjects = [m.subject for m in session.exec(select(OutboxMessage))]
+    assert any("documents requested" in s for s in subjects)  # the email went too
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"notificationChannels": ["sms"]},
+        {"notificationChannels": ["sms"], "recipientPhone": "555 1234"},
+    ],
+)
+def test_portal_link_by_sms_needs_a_full_number(client, org, body):
+    path = f"/api/v1/business-intake/{_create_intake(client, org)}"
+    response = client.post(f"{path}/portal-links", json=body, headers=org.headers())
+    assert response.status_code == 400 and response.json()["details"]["field"] == "recipientPhone"
+    assert _texts() == []
+
+
+def test_hiring_packet_sms_alerts_text_the_candidate_portal_links(client, org):
+    def packet(**extra):
+        body = {"candidateName": "Avery Johnson", "candidateEmail": "avery@example.com", **extra}
+        return client.post("/api/v1/hiring-packets", json=body, headers=org.headers())
+
+    alerted = packet(candidatePhone="+234 801 234 5678", smsAlerts=True).json()["data"]["id"]
+    quiet = packet(candidatePhone="+2348012345678").json()["data"]["id"]
+    for packet_id in (alerted, quiet):
+        response = client.post(
+            f"/api/v1/hiring-packets/{packet_id}/portal-links",
+            json={"notificationChannels": ["email"]},
+            headers=org.headers(),
+        )
+        assert response.status_code == 201, response.text
+    texts = _texts()
+    assert len(texts) == 1 and texts[0].to_phone == "+2348012345678"
+    assert texts[0].status == "not_sent" and "SMS_URL" in texts[0].error  # no provider here
+    assert "/intake/" in texts[0].body
+    no_phone = packet(smsAlerts=True)
+    assert no_phone.status_code == 400 and no_phone.json()["details"]["field"] == "candidatePhone"

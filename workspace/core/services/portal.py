@@ -20,7 +20,8 @@ from workspace.core.ids import hash_token, new_id
 from workspace.core.models import AppRecord, PortalLink, RecordDocument, VaultItem
 from workspace.core.services import records
 from workspace.core.services.mail import render_email, send_mail
-from workspace.core.validation import clean_email, clean_text
+from workspace.core.services.sms import send_text
+from workspace.core.validation import clean_email, clean_phone, clean_text
 
 DEFAULT_TTL_DAYS = 30
 CHANNELS = ("email", "sms")
@@ -142,6 +143,8 @@ def create_portal_link(
                 field=f"notificationChannels[{index}]",
                 value=channel,
             )
+    if record.details.get("smsAlerts") and "sms" not in channels:
+        channels.append("sms")  # a hiring packet whose candidate asked for SMS alerts
     email = (
         clean_email(recipient_email, field="recipientEmail")
         if recipient_email
@@ -152,10 +155,12 @@ def create_portal_link(
         raise ValidationFailed(
             "recipientEmail is required to notify by email.", field="recipientEmail"
         )
-    if "sms" in channels and not (phone or record.party_phone):
-        raise ValidationFailed(
-            "recipientPhone is required to notify by SMS.", field="recipientPhone"
-        )
+    if "sms" in channels:
+        if not (phone or record.party_phone):
+            raise ValidationFailed(
+                "recipientPhone is required to notify by SMS.", field="recipientPhone"
+            )
+        phone = clean_phone(phone or record.party_phone, field="recipientPhone")
     days = DEFAULT_TTL_DAYS if expires_in_days is None else expires_in_days
     if not 1 <= days <= 365:
         raise ValidationFailed(
@@ -201,6 +206,18 @@ def create_portal_link(
             subject=f"{org.name}: documents requested for {record.title}",
             text_body=text,
             html_body=html_body,
+            org_id=record.org_id,
+            category="portal_link",
+            deliver=not record.test_mode,
+        )
+    if "sms" in channels:
+        send_text(
+            session,
+            to_phone=link.recipient_phone,
+            to_name=link.recipient_name,
+            body=f"{records.organization(session, record.org_id).name} needs a few documents "
+            f"from you for “{record.title}”. Upload them here (works on your phone): "
+            f"{portal_url(link.id)}",
             org_id=record.org_id,
             category="portal_link",
             deliver=not record.test_mode,

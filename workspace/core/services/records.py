@@ -48,7 +48,7 @@ from workspace.core.models import (
 from workspace.core.passwords import verify_password
 from workspace.core.services.audit import record_audit
 from workspace.core.services.events import emit_event
-from workspace.core.validation import clean_email, clean_text
+from workspace.core.validation import clean_email, clean_phone, clean_text
 
 DAY_MS = 24 * 3600 * 1000
 MAX_LIST = 200
@@ -330,9 +330,15 @@ def create_intake(session: Session, *, actor: Actor, data) -> AppRecord:
 
 
 def create_hiring_packet(session: Session, *, actor: Actor, data) -> AppRecord:
-    """Hiring Packet create (`HiringCreate`)."""
+    """Hiring Packet create (`HiringCreate`). With `smsAlerts` the candidate's portal links
+    are also texted to `candidatePhone`, which must then be a number in E.164 form."""
     if data.start_date:
         parse_date(data.start_date, field="startDate")
+    phone = data.candidate_phone
+    if data.sms_alerts:
+        if not phone:
+            raise ValidationFailed("Add candidatePhone to send SMS alerts.", field="candidatePhone")
+        phone = clean_phone(phone, field="candidatePhone")
     metadata = {
         key: value
         for key, value in {
@@ -356,7 +362,7 @@ def create_hiring_packet(session: Session, *, actor: Actor, data) -> AppRecord:
         metadata=metadata,
         party_name=data.candidate_name,
         party_email=data.candidate_email,
-        party_phone=data.candidate_phone,
+        party_phone=phone,
         type_field_name="workerType",
     )
 
