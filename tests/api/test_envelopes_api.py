@@ -2,6 +2,8 @@ import base64
 import io
 
 import pytest
+from cryptography import x509
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
 from sqlmodel import select
 
@@ -791,3 +793,34 @@ def test_bad_phone_or_channel_is_400_naming_the_field(client, org, signer, field
     assert response.status_code == 400, response.text
     assert response.json()["details"]["field"] == field
     assert _outbox() == [] and _texts() == []
+
+
+# --- the CA certificate ----------------------------------------------------------------------
+
+
+def test_ca_certificate_route_serves_the_certificate_that_sealed_the_pdf(client, org):
+    template = make_template(org, roles=("employee",))
+    data = _create(client, org, templateId=template, signers=[SIGNERS[0]]).json()["data"]
+    sign_as(token_of(data["signers"][0]["signingUrl"]), "employee")
+    links = client.get(f"/api/v1/envelopes/{data['id']}/download", headers=org.headers()).json()[
+        "data"
+    ]
+    pdf = client.get(links["documentUrl"].removeprefix("http://testserver")).content
+
+    pem = client.get("/files/ca.pem")  # public: no API key
+    assert pem.status_code == 200
+    assert pem.headers["content-type"].startswith("application/x-pem-file")
+    served = x509.load_pem_x509_certificate(pem.content)
+    der = client.get("/files/ca.cer")
+    assert der.headers["content-type"] == "application/pkix-cert"
+    assert x509.load_der_x509_certificate(der.content) == served
+
+    signature = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
+    signer = x509.load_der_x509_certificate(signature.signer_cert.dump())
+    signer.verify_directly_issued_by(served)
+    status = pyhanko_status(pdf, pem.text)
+    assert status.bottom_line and status.trusted
+    text = "".join(
+        "".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
+    )
+    assert "http://testserver/files/ca.pem" in text

@@ -1,5 +1,7 @@
 """Signed download links of completed envelopes (valid one hour from the API, seven days in
-completion emails): no API key, the HMAC signature in the URL is the permission."""
+completion emails): no API key, the HMAC signature in the URL is the permission. Also the
+public files around signing: page images for a signer's link, the handwriting font and the
+install's CA certificate that verifies sealed PDFs."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from workspace.api.auth import client_ip
 from workspace.api.errors import error_response
 from workspace.core.db import session_scope
 from workspace.core.errors import Conflict, Forbidden, NotFound
+from workspace.core.pdf import ca
 from workspace.core.pdf.signature import HANDWRITING_FONT
 from workspace.core.services import signing
 from workspace.core.services.envelopes import open_download
@@ -75,4 +78,28 @@ def handwriting_font() -> Response:
     """The font typed signatures are drawn in (the portal previews with the same glyphs)."""
     return FileResponse(
         HANDWRITING_FONT, media_type="font/ttf", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+@router.get(ca.CA_CERTIFICATE_PATH, include_in_schema=False)
+def ca_certificate_pem() -> Response:
+    """The CA certificate that sealed every completed document of this install (PEM)."""
+    return _certificate(ca.ca_certificate_pem().encode(), "application/x-pem-file", "pem")
+
+
+@router.get(ca.CA_CERTIFICATE_DER_PATH, include_in_schema=False)
+def ca_certificate_der() -> Response:
+    """The same certificate in DER form (double-click to import on Windows and macOS)."""
+    return _certificate(ca.ca_certificate_der(), "application/pkix-cert", "cer")
+
+
+def _certificate(data: bytes, media_type: str, extension: str) -> Response:
+    return Response(
+        data,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="workspace-ca.{extension}"',
+            "Cache-Control": "public, max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+        },
     )

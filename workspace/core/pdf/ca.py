@@ -29,6 +29,9 @@ from workspace.core import keyring
 from workspace.core.clock import now
 from workspace.core.config import ensure_data_dir, get_settings
 
+# Where anyone can fetch the CA certificate to verify sealed PDFs (PEM; `.cer` is DER).
+CA_CERTIFICATE_PATH = "/files/ca.pem"
+CA_CERTIFICATE_DER_PATH = "/files/ca.cer"
 CA_YEARS = 20
 SIGNING_CERT_DAYS = 3 * 365
 RENEW_BEFORE_DAYS = 30
@@ -263,6 +266,15 @@ def signing_material() -> SigningMaterial:
 def ca_certificate_pem() -> str:
     """The CA certificate to give to anyone who wants to trust sealed documents."""
     return _pem(signing_material().ca_certificate)
+
+
+def ca_certificate_der() -> bytes:
+    """The same certificate in binary (DER) form, as Windows and macOS import it."""
+    return signing_material().ca_certificate.public_bytes(serialization.Encoding.DER)
+
+
+def ca_certificate_url() -> str:
+    return get_settings().public_base_url + CA_CERTIFICATE_PATH
 
 
 @keyring.rewrap_hook("pki")

@@ -72,6 +72,7 @@ class CertificateData:
     timeline: Sequence[TimelineEntry]
     cc_recipients: Sequence[str] = field(default_factory=list)
     test_mode: bool = False
+    ca_certificate_url: str = ""  # where the certificate that verifies the seal is published
 
 
 def format_time(ms: int | None) -> str:
@@ -147,6 +148,14 @@ def render_certificate(data: CertificateData) -> bytes:
             small,
         )
     )
+    if data.ca_certificate_url:
+        story.append(
+            p(
+                "To verify the seal, trust the issuing CA certificate published at "
+                f"{data.ca_certificate_url} in your PDF reader or in pdfsig or pyHanko.",
+                small,
+            )
+        )
 
     story.append(p("Event timeline", heading))
     timeline = [[p("Time (UTC)", label), p("Event", label), p("By", label), p("IP address", label)]]

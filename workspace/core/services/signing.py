@@ -24,6 +24,7 @@ from workspace.core.models.envelopes import Envelope, EnvelopeSigner
 from workspace.core.passwords import verify_password
 from workspace.core.pdf import certificate as cert
 from workspace.core.pdf import stamp
+from workspace.core.pdf.ca import ca_certificate_url
 from workspace.core.pdf.document import frame_from_json, page_image_path
 from workspace.core.pdf.placeholders import find_placeholders
 from workspace.core.pdf.seal import seal_pdf
@@ -703,6 +704,7 @@ def certificate_data(
         timeline=timeline,
         cc_recipients=[c["email"] for c in envelope.cc_recipients],
         test_mode=envelope.test_mode,
+        ca_certificate_url=ca_certificate_url(),
     )
 
 
