@@ -66,7 +66,11 @@ CREATE = {
 # ---------------------------------------------------------------- operations (shared)
 
 
-def _list(app_slug: str, status: str | None, search: str, limit: int, key: str | None = None):
+def list_app_records(
+    app_slug: str, status: str | None, search: str, limit: int, key: str | None = None
+) -> str:
+    """The records of one app as its list route returns them (tools and resources)."""
+
     def work(session, actor):
         app = get_app(app_slug)
         rows = records.list_records(
@@ -155,7 +159,7 @@ def _portal_link(app_slug: str, record_id: str, **fields: Any) -> str:
 def list_business_records(
     app_slug: str, status: str | None = None, search: str = "", limit: int = 50
 ) -> str:
-    return _list(app_slug, status, search, limit, key="record")
+    return list_app_records(app_slug, status, search, limit, key="record")
 
 
 @mcp.tool(name="get-business-record", description="One business app record, full view.")
@@ -255,13 +259,15 @@ def request_business_record_approval(
 
 @mcp.tool(
     name="create-business-record-portal-link",
-    description="Create a public intake portal link for a record (optionally emailed).",
+    description="Create a public intake portal link for a record, sent to the recipient when "
+    "notification_channels holds email and/or sms (sms needs recipient_phone in E.164 form).",
 )
 def create_business_record_portal_link(
     app_slug: str,
     record_id: str,
     recipient_name: str | None = None,
     recipient_email: str | None = None,
+    recipient_phone: str | None = None,
     notification_channels: list[str] | None = None,
 ) -> str:
     return _portal_link(
@@ -269,6 +275,7 @@ def create_business_record_portal_link(
         record_id,
         recipient_name=recipient_name,
         recipient_email=recipient_email,
+        recipient_phone=recipient_phone,
         notification_channels=notification_channels,
     )
 
@@ -283,7 +290,7 @@ def _register_app_tools(app_slug: str) -> None:
     noun = f"{app.name} {app.noun}"
 
     def list_tool(status: str | None = None, search: str = "", limit: int = 50) -> str:
-        return _list(app_slug, status, search, limit)
+        return list_app_records(app_slug, status, search, limit)
 
     def get_tool(record_id: str) -> str:
         return run_tool(

@@ -1,8 +1,10 @@
-"""MCP endpoint (streamable HTTP at /api/mcp): tools over the same services as the REST API.
+"""MCP endpoint (streamable HTTP at /api/mcp): tools, resources and prompts over the same
+services as the REST API.
 
 Clients authenticate with the same API keys (`Authorization: Bearer wgs_live_…` or
 `X-API-Key`). Each area registers its tools with `@mcp.tool` in its own module below
-`workspace.mcp`, reading the caller with `current_actor()`.
+`workspace.mcp`, reading the caller with `current_actor()`. Resources use the `workspace://`
+scheme (`workspace://templates`, `workspace://envelopes/{envelopeId}/audit`, …).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import Headers
@@ -61,6 +65,16 @@ def run_tool(work: Callable[[Session, Actor], Any]) -> str:
                 "details": {"field": field},
             }
         )
+
+
+def read_data(work: Callable[[Session, Actor], Any]) -> Any:
+    """Run `work(session, actor)` for a resource or a prompt; a domain error (an unknown id)
+    becomes an MCP error naming it."""
+    try:
+        with session_scope() as session:
+            return work(session, current_actor())
+    except DomainError as exc:
+        raise MCPError(code=INVALID_PARAMS, message=exc.message, data=exc.details) from exc
 
 
 _session_manager: StreamableHTTPSessionManager | None = None

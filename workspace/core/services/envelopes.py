@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
+from sqlalchemy import case
 from sqlmodel import Session, col, func, or_, select
 
 from workspace.core import storage
@@ -278,6 +279,55 @@ def list_envelopes(
         col(Envelope.id),
         limit=limit,
         offset=offset,
+    )
+
+
+def status_counts(session: Session, *, actor: Actor) -> dict[str, int]:
+    """How many envelopes of the key's mode are in each status."""
+    rows = session.exec(
+        select(Envelope.status, func.count())
+        .where(Envelope.org_id == actor.org_id, Envelope.test_mode == actor.test_mode)
+        .group_by(Envelope.status)
+    )
+    counts = dict(rows.all())
+    return {status: int(counts.get(status, 0)) for status in STATUSES}
+
+
+def activity_since(session: Session, *, actor: Actor, since_ms: int) -> dict[str, int]:
+    """How many envelopes were created, sent, completed, declined, cancelled or expired since
+    `since_ms`."""
+    moments = {
+        "created": Envelope.created_at,
+        "sent": Envelope.sent_at,
+        "completed": Envelope.completed_at,
+        "declined": Envelope.declined_at,
+        "cancelled": Envelope.cancelled_at,
+        "expired": Envelope.expired_at,
+    }
+    row = session.exec(
+        select(
+            *[
+                func.coalesce(func.sum(case((column >= since_ms, 1), else_=0)), 0)
+                for column in moments.values()
+            ]
+        ).where(Envelope.org_id == actor.org_id, Envelope.test_mode == actor.test_mode)
+    ).one()
+    return {name: int(value) for name, value in zip(moments, row, strict=True)}
+
+
+def waiting_envelopes(session: Session, *, actor: Actor, limit: int = 50) -> list[Envelope]:
+    """Envelopes out for signature, the longest waiting first."""
+    return list(
+        session.exec(
+            select(Envelope)
+            .where(
+                Envelope.org_id == actor.org_id,
+                Envelope.test_mode == actor.test_mode,
+                col(Envelope.status).in_(ACTIVE),
+            )
+            .order_by(col(Envelope.sent_at), col(Envelope.id))
+            .limit(limit)
+        )
     )
 
 
