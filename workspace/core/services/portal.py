@@ -215,9 +215,8 @@ def create_portal_link(
             session,
             to_phone=link.recipient_phone,
             to_name=link.recipient_name,
-            body=f"{records.organization(session, record.org_id).name} needs a few documents "
-            f"from you for “{record.title}”. Upload them here (works on your phone): "
-            f"{portal_url(link.id)}",
+            body=f"{records.organization(session, record.org_id).name}: please upload the "
+            f"documents requested for “{record.title}” here: {portal_url(link.id)}",
             org_id=record.org_id,
             category="portal_link",
             deliver=not record.test_mode,

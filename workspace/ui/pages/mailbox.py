@@ -1,4 +1,5 @@
-"""Mailbox: every email the organization's workspace wrote, readable here even without SMTP."""
+"""Mailbox: every email and text message (SMS, WhatsApp) the organization's workspace wrote,
+readable here even without a mail server or an SMS provider."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from workspace.core.config import get_settings
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
-from workspace.core.services import mailbox
+from workspace.core.services import mailbox, sms
 from workspace.ui.components.formatting import format_time
 from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
 PAGE_SIZE = 20
-STATUS_FILTERS = ("all", *mailbox.STATUSES)
+STATUS_FILTERS = ("all", *mailbox.STATUSES, *sms.STATUSES)
+TABS = ("email", "texts")
+CHANNEL_NAMES = {"sms": "SMS", "whatsapp": "WhatsApp"}
 _URL = re.compile(r"https?://[^\s<>\"']+")
 _LABELLED_LINK = re.compile(r"^(?P<label>[^:\n]{1,80}):\s+https?://\S+$")
 # Links in a shown email open in a new tab; the frame itself runs no script.
@@ -32,6 +36,17 @@ class MessageRow:
     status: str
     time: str
     readable: bool
+
+
+@dataclass
+class TextRow:
+    id: str
+    recipient: str
+    body: str
+    channel: str
+    category: str
+    status: str
+    time: str
 
 
 @dataclass
@@ -56,8 +71,19 @@ def framed_html(body: str) -> str:
     return f"<!doctype html><html>{head}<body style='margin:0'>{body}</body></html>"
 
 
+def _status_label(status: str) -> str:
+    return status.replace("_", " ")
+
+
+def _recipient(name: str, address: str) -> str:
+    return f"{name} <{address}>" if name else address
+
+
 class MailboxState(AuthState):
+    tab: str = "email"
     rows: list[MessageRow] = []
+    texts: list[TextRow] = []
+    sms_configured: bool = False
     total: int = 0
     page: int = 0
     search: str = ""
@@ -72,18 +98,36 @@ class MailboxState(AuthState):
     open_text: str = ""
     open_links: list[MessageLink] = []
     view: str = "html"
+    open_text_id: str = ""
+    open_text_to: str = ""
+    open_text_channel: str = ""
+    open_text_provider_id: str = ""
     loaded: bool = False
 
     @rx.event
     def load(self):
         if self._actor() is None:
             return None
+        tab = self.router.page.params.get("tab", "")
+        self.tab = tab if tab in TABS else "email"
+        self.sms_configured = get_settings().sms_url is not None
         self.loaded = True
         self.page = 0
+        self.status_filter = "all"
+        self._close()
+        return self._refresh()
+
+    @rx.event
+    def set_tab(self, value: str):
+        self.tab = value if value in TABS else "email"
+        self.page = 0
+        self.status_filter = "all"
         self._close()
         return self._refresh()
 
     def _refresh(self):
+        if self.tab == "texts":
+            return self._refresh_texts()
         try:
             actor = self._require_actor()
             with session_scope() as session:
@@ -104,6 +148,34 @@ class MailboxState(AuthState):
                         m.status,
                         format_time(m.created_at),
                         mailbox.can_read_body(actor, m),
+                    )
+                    for m in messages
+                ]
+        except DomainError as exc:
+            return toast_error(exc)
+        return None
+
+    def _refresh_texts(self):
+        try:
+            actor = self._require_actor()
+            with session_scope() as session:
+                messages, self.total = sms.list_text_messages(
+                    session,
+                    actor=actor,
+                    search=self.search,
+                    status="" if self.status_filter == "all" else self.status_filter,
+                    limit=PAGE_SIZE,
+                    offset=self.page * PAGE_SIZE,
+                )
+                self.texts = [
+                    TextRow(
+                        m.id,
+                        _recipient(m.to_name, m.to_phone),
+                        m.body,
+                        CHANNEL_NAMES.get(m.channel, m.channel),
+                        m.category.replace("_", " "),
+                        _status_label(m.status),
+                        format_time(m.created_at),
                     )
                     for m in messages
                 ]
@@ -160,9 +232,30 @@ class MailboxState(AuthState):
         self.view = "html"
         return None
 
+    @rx.event
+    def open_text_message(self, message_id: str):
+        try:
+            actor = self._require_actor()
+            with session_scope() as session:
+                message = sms.get_text_message(session, actor=actor, message_id=message_id)
+                self.open_text_id = message.id
+                self.open_text_to = _recipient(message.to_name, message.to_phone)
+                self.open_text_channel = CHANNEL_NAMES.get(message.channel, message.channel)
+                self.open_text_provider_id = message.provider_id or ""
+                self.open_time = format_time(message.created_at)
+                self.open_status = _status_label(message.status)
+                self.open_error = message.error or ""
+                self.open_text = message.body
+                self.open_links = links_in(message.body)
+        except DomainError as exc:
+            return toast_error(exc)
+        return None
+
     def _close(self) -> None:
         self.open_id = self.open_subject = self.open_to = self.open_time = ""
         self.open_status = self.open_error = self.open_html = self.open_text = ""
+        self.open_text_id = self.open_text_to = self.open_text_channel = ""
+        self.open_text_provider_id = ""
         self.open_links = []
 
     @rx.event
@@ -237,28 +330,86 @@ def _row(message: MessageRow) -> rx.Component:
     )
 
 
+def _text_row(message: TextRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(status_badge(message.status)),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(
+                    message.body,
+                    size="2",
+                    weight="medium",
+                    class_name="text-preview",
+                    style={
+                        "display": "-webkit-box",
+                        "-webkit-line-clamp": "2",
+                        "-webkit-box-orient": "vertical",
+                        "overflow": "hidden",
+                        "overflow-wrap": "anywhere",
+                    },
+                ),
+                rx.text(message.recipient, size="1", color=rx.color("gray", 10)),
+                rx.text(
+                    message.channel + " · " + message.time,
+                    size="1",
+                    color=rx.color("gray", 10),
+                    display=["block", "block", "none"],
+                ),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(
+            rx.badge(message.channel, variant="outline", color_scheme="gray"), display=WIDE_ONLY
+        ),
+        rx.table.cell(
+            rx.text(message.time, size="1", color=rx.color("gray", 11), white_space="nowrap"),
+            display=WIDE_ONLY,
+        ),
+        on_click=MailboxState.open_text_message(message.id),
+        cursor="pointer",
+        _hover={"background": rx.color("gray", 3)},
+        class_name="text-row",
+        align="center",
+    )
+
+
+def _status_select(statuses: tuple[str, ...]) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(aria_label="Status", min_width="150px"),
+        rx.select.content(
+            rx.select.item("All statuses", value="all"),
+            *[
+                rx.select.item(_status_label(status).capitalize(), value=status)
+                for status in statuses
+            ],
+        ),
+        value=MailboxState.status_filter,
+        on_change=MailboxState.set_status_filter,
+        size="3",
+    )
+
+
 def _toolbar() -> rx.Component:
     return rx.flex(
         rx.input(
             rx.input.slot(rx.icon("search", size=16)),
             value=MailboxState.search,
             on_change=MailboxState.set_search,
-            placeholder="Search by recipient or subject",
+            placeholder=rx.cond(
+                MailboxState.tab == "texts",
+                "Search by number, name or text",
+                "Search by recipient or subject",
+            ),
             id="mailbox-search",
             flex="1",
             min_width="220px",
             size="3",
             max_length=200,
         ),
-        rx.select.root(
-            rx.select.trigger(aria_label="Status", min_width="150px"),
-            rx.select.content(
-                rx.select.item("All statuses", value="all"),
-                *[rx.select.item(status.capitalize(), value=status) for status in mailbox.STATUSES],
-            ),
-            value=MailboxState.status_filter,
-            on_change=MailboxState.set_status_filter,
-            size="3",
+        rx.cond(
+            MailboxState.tab == "texts",
+            _status_select(sms.STATUSES),
+            _status_select(mailbox.STATUSES),
         ),
         spacing="3",
         wrap="wrap",
@@ -390,6 +541,149 @@ def _message_dialog() -> rx.Component:
     )
 
 
+def _text_dialog() -> rx.Component:
+    label = {"size": "1", "color": rx.color("gray", 10)}
+    meta = rx.grid(
+        rx.text("To", **label),
+        rx.text(MailboxState.open_text_to, size="2"),
+        rx.text("Channel", **label),
+        rx.text(MailboxState.open_text_channel, size="2"),
+        rx.text("Written", **label),
+        rx.text(MailboxState.open_time, size="2"),
+        rx.text("Status", **label),
+        rx.box(status_badge(MailboxState.open_status)),
+        rx.cond(MailboxState.open_text_provider_id != "", rx.text("Provider id", **label)),
+        rx.cond(
+            MailboxState.open_text_provider_id != "",
+            rx.code(MailboxState.open_text_provider_id, size="1", variant="ghost"),
+        ),
+        columns="90px 1fr",
+        spacing="2",
+        align_items="center",
+        width="100%",
+    )
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Text message"),
+            rx.vstack(
+                meta,
+                rx.cond(
+                    MailboxState.open_error != "",
+                    rx.callout(
+                        MailboxState.open_error,
+                        icon=rx.cond(
+                            MailboxState.open_status == "failed", "triangle-alert", "info"
+                        ),
+                        color_scheme=rx.cond(MailboxState.open_status == "failed", "red", "gray"),
+                        size="1",
+                    ),
+                ),
+                rx.box(
+                    rx.text(
+                        MailboxState.open_text,
+                        size="3",
+                        white_space="pre-wrap",
+                        style={"overflow-wrap": "anywhere"},
+                        id="text-body",
+                    ),
+                    padding="14px 16px",
+                    border_radius="16px 16px 16px 4px",
+                    background=rx.color("accent", 3),
+                    max_width="100%",
+                ),
+                rx.cond(
+                    MailboxState.open_links.length() > 0,
+                    rx.flex(
+                        rx.foreach(
+                            MailboxState.open_links,
+                            lambda link: rx.link(
+                                rx.button(
+                                    rx.icon("external-link", size=14),
+                                    "Open link",
+                                    variant="soft",
+                                    size="2",
+                                ),
+                                href=link.url,
+                                is_external=True,
+                                class_name="message-link",
+                            ),
+                        ),
+                        spacing="2",
+                        wrap="wrap",
+                    ),
+                ),
+                rx.flex(
+                    rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            max_width="520px",
+            width="calc(100vw - 24px)",
+        ),
+        open=MailboxState.open_text_id != "",
+        on_open_change=MailboxState.close_message,
+    )
+
+
+def _text_listing() -> rx.Component:
+    return rx.cond(
+        MailboxState.total > 0,
+        card(
+            rx.vstack(
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                rx.table.column_header_cell("Status"),
+                                rx.table.column_header_cell("Message"),
+                                rx.table.column_header_cell("Channel", display=WIDE_ONLY),
+                                rx.table.column_header_cell("Written", display=WIDE_ONLY),
+                            )
+                        ),
+                        rx.table.body(rx.foreach(MailboxState.texts, _text_row)),
+                        width="100%",
+                        id="texts-table",
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+                _pager(),
+                spacing="3",
+                width="100%",
+            )
+        ),
+        rx.cond(
+            MailboxState.filtered,
+            empty_state("search-x", "No matching messages", "Try another search or status."),
+            empty_state(
+                "message-square",
+                "No text messages yet",
+                "Signing passwords sent by SMS or WhatsApp and portal links texted to "
+                "recipients appear here.",
+            ),
+        ),
+    )
+
+
+def _provider_notice() -> rx.Component:
+    return rx.cond(
+        MailboxState.sms_configured,
+        rx.fragment(),
+        rx.callout(
+            "No SMS provider is configured, so text messages are kept here and not sent. "
+            "Set SMS_URL and SMS_FROM to deliver them; until then, pass the codes and links "
+            "on yourself.",
+            icon="info",
+            color_scheme="amber",
+            size="1",
+            id="sms-provider-notice",
+        ),
+    )
+
+
 def mailbox_page() -> rx.Component:
     listing = rx.cond(
         MailboxState.total > 0,
@@ -428,19 +722,41 @@ def mailbox_page() -> rx.Component:
             ),
         ),
     )
+    loading = rx.skeleton(rx.box(height="160px"), width="100%", border_radius="12px")
     return app_shell(
         rx.text(
-            "Every email the workspace writes is kept here. Without a mail server, "
-            "open a message to follow its links.",
+            "Every email and text message the workspace writes is kept here. Without a mail "
+            "server or an SMS provider, open a message to follow its links.",
             size="2",
             color=rx.color("gray", 11),
         ),
+        rx.tabs.root(
+            rx.tabs.list(
+                rx.tabs.trigger(
+                    rx.hstack(rx.icon("mail", size=15), rx.text("Email"), spacing="2"),
+                    value="email",
+                ),
+                rx.tabs.trigger(
+                    rx.hstack(
+                        rx.icon("message-square", size=15), rx.text("Text messages"), spacing="2"
+                    ),
+                    value="texts",
+                    id="texts-tab",
+                ),
+                size="2",
+            ),
+            value=MailboxState.tab,
+            on_change=MailboxState.set_tab,
+            width="100%",
+        ),
+        rx.cond(MailboxState.tab == "texts", _provider_notice()),
         _toolbar(),
         rx.cond(
             MailboxState.loaded,
-            listing,
-            rx.skeleton(rx.box(height="160px"), width="100%", border_radius="12px"),
+            rx.cond(MailboxState.tab == "texts", _text_listing(), listing),
+            loading,
         ),
         _message_dialog(),
+        _text_dialog(),
         title="Mailbox",
     )
