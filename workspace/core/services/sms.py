@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
 from workspace.core.config import get_settings
-from workspace.core.db import session_scope
+from workspace.core.db import fetch_page, session_scope
 from workspace.core.errors import NotFound, ValidationFailed
 from workspace.core.jobs import enqueue, job_handler
 from workspace.core.models import TextMessage
@@ -178,13 +178,14 @@ def list_text_messages(
             | func.lower(TextMessage.to_name).like(pattern)
             | func.lower(TextMessage.body).like(pattern)
         )
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(TextMessage.created_at).desc(), col(TextMessage.id))
-        .offset(max(0, offset))
-        .limit(max(1, min(limit, MAX_PAGE)))
+    return fetch_page(
+        session,
+        query,
+        col(TextMessage.created_at).desc(),
+        col(TextMessage.id),
+        limit=max(1, min(limit, MAX_PAGE)),
+        offset=max(0, offset),
     )
-    return list(rows), total
 
 
 def get_text_message(session: Session, *, actor: Actor, message_id: str) -> TextMessage:
