@@ -61,3 +61,26 @@ def test_deleting_a_row_breaks_the_chain(org):
         assert not verify_chain(
             session, org_id=org.org_id, subject_type="envelope", subject_id="env_1"
         )
+
+
+def test_rows_appended_in_one_transaction_and_after_a_rolled_back_savepoint_stay_chained(org):
+    actor = Actor(org_id=org.org_id, type="user", email="a@acme.test")
+
+    def append(session, action):
+        record_audit(
+            session, actor=actor, subject_type="envelope", subject_id="env_9", action=action
+        )
+
+    _append(org, "env_9", 2)  # an earlier transaction's rows
+    with session_scope() as session:
+        append(session, "kept_1")
+        savepoint = session.begin_nested()
+        append(session, "undone")
+        savepoint.rollback()
+        append(session, "kept_2")
+    _append(org, "env_9", 1)
+    with session_scope() as session:
+        rows = list_audit(session, org_id=org.org_id, subject_type="envelope", subject_id="env_9")
+        assert [r.action for r in rows] == ["step_0", "step_1", "kept_1", "kept_2", "step_0"]
+        assert [r.seq for r in rows] == [1, 2, 3, 4, 5]
+        assert verify_chain(session, org_id=org.org_id, subject_type="envelope", subject_id="env_9")

@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from workspace.core.actor import Actor
@@ -51,6 +52,30 @@ def _last_row(session: Session, org_id: str, subject_type: str, subject_id: str)
     ).first()
 
 
+_CHAIN_HEADS = "audit_chain_heads"
+
+
+def _chain_head(session: Session, org_id: str, subject_type: str, subject_id: str):
+    """(seq, hash) of the subject's last row. Remembered for the rest of the transaction, so a
+    use case that appends several rows reads the chain once and inserts them in one batch."""
+    heads = session.info.setdefault(_CHAIN_HEADS, {})
+    key = (org_id, subject_type, subject_id)
+    if key not in heads:
+        last = _last_row(session, org_id, subject_type, subject_id)
+        heads[key] = (last.seq, last.hash) if last else (0, "")
+    return heads[key]
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_chain_heads(session: Session, _transaction) -> None:
+    session.info.pop(_CHAIN_HEADS, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_chain_heads_after_commit(session: Session) -> None:
+    session.info.pop(_CHAIN_HEADS, None)
+
+
 def record_audit(
     session: Session,
     *,
@@ -63,12 +88,12 @@ def record_audit(
     actor_email: str | None = None,
 ) -> AuditLog:
     """Append one row to the subject's chain, inside the caller's transaction."""
-    previous = _last_row(session, actor.org_id, subject_type, subject_id)
+    seq, prev_hash = _chain_head(session, actor.org_id, subject_type, subject_id)
     row = AuditLog(
         org_id=actor.org_id,
         subject_type=subject_type,
         subject_id=subject_id,
-        seq=(previous.seq + 1) if previous else 1,
+        seq=seq + 1,
         action=action,
         description=description,
         actor_type=actor.type,
@@ -77,12 +102,12 @@ def record_audit(
         user_agent=(actor.user_agent or None) and actor.user_agent[:500],
         data=data or {},
         created_at=now_ms(),
-        prev_hash=previous.hash if previous else "",
+        prev_hash=prev_hash,
         hash="",
     )
     row.hash = _row_hash(row)
     session.add(row)
-    session.flush()
+    session.info[_CHAIN_HEADS][(actor.org_id, subject_type, subject_id)] = (row.seq, row.hash)
     return row
 
 
