@@ -66,7 +66,7 @@ def list_invoices(
 def create_invoice(body: InvoiceCreate, actor: Actor = Depends(api_actor)):
     with session_scope() as session:
         invoice = service.create_invoice(session, actor=actor, data=body)
-        return created(_full(session, invoice))
+        return created(invoice_out(invoice, service.line_items(session, invoice.id), []))
 
 
 @router.get("/invoices/totals", summary="Outstanding, overdue, paid this month and aging")

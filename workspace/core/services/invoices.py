@@ -328,8 +328,10 @@ def _apply_totals(
     lines: list[ParsedLine] | None,
     *,
     new: bool = False,
-) -> None:
-    """Recompute totals on the server; any client-sent total that disagrees is a 400."""
+) -> list[LineItem]:
+    """Recompute totals on the server; any client-sent total that disagrees is a 400.
+    Returns the new line items (none when the lines did not change) for the caller to add
+    once the invoice row exists."""
     if lines is None:
         stored = line_items(session, invoice.id)
         pairs = [
@@ -356,27 +358,28 @@ def _apply_totals(
     _check_client_total("totalKobo", data.total_kobo, totals.total, "subtotalKobo + taxAmountKobo")
     if totals.total > MAX_MINOR:
         raise ValidationFailed("The invoice total is too large.", field="totalKobo")
-    if lines is not None:
-        if not new:
-            for item in line_items(session, invoice.id):
-                session.delete(item)
-            session.flush()
-        for position, (line, total) in enumerate(zip(lines, totals.line_totals, strict=True)):
-            session.add(
-                LineItem(
-                    invoice_id=invoice.id,
-                    position=position,
-                    description=line.description,
-                    quantity=format_decimal(line.quantity),
-                    unit_price_minor=line.unit_price,
-                    total_minor=total,
-                )
-            )
+    if lines is not None and not new:
+        for item in line_items(session, invoice.id):
+            session.delete(item)
+        session.flush()
     invoice.subtotal_minor, invoice.tax_minor, invoice.total_minor = (
         totals.subtotal,
         totals.tax,
         totals.total,
     )
+    if lines is None:
+        return []
+    return [
+        LineItem(
+            invoice_id=invoice.id,
+            position=position,
+            description=line.description,
+            quantity=format_decimal(line.quantity),
+            unit_price_minor=line.unit_price,
+            total_minor=total,
+        )
+        for position, (line, total) in enumerate(zip(lines, totals.line_totals, strict=True))
+    ]
 
 
 def create_invoice(
@@ -415,12 +418,12 @@ def create_invoice(
                 Customer.email == invoice.client_email,
             )
         ).first()
+    new_lines = _apply_totals(session, invoice, data, lines or [], new=True)
     invoice.number = next_invoice_number(session, org_id=actor.org_id, test_mode=actor.test_mode)
     invoice.invoice_number = format_invoice_number(invoice.number)
     session.add(invoice)
-    session.flush()
-    _apply_totals(session, invoice, data, lines or [], new=True)
-    session.flush()
+    session.flush()  # the invoice row before its lines (foreign key)
+    session.add_all(new_lines)
     _audit(
         session,
         actor,
@@ -446,7 +449,7 @@ def update_invoice(
         )
     fields = data.model_fields_set & set(EDITABLE_FIELDS)
     lines = _apply_fields(session, actor, invoice, data, fields)
-    _apply_totals(session, invoice, data, lines)
+    session.add_all(_apply_totals(session, invoice, data, lines))
     invoice.updated_at = now_ms()
     session.add(invoice)
     session.flush()
