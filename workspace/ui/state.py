@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from workspace.core.actor import Actor
-from workspace.core.db import session_scope
+from workspace.core.db import read_scope, session_scope
 from workspace.core.errors import DomainError
 from workspace.core.services import accounts, branding
 
@@ -23,7 +23,7 @@ class AuthState(rx.State):
 
     def _actor(self) -> Actor | None:
         """The signed-in actor, resolved from the session cookie on every call."""
-        with session_scope() as session:
+        with read_scope() as session:
             actor = accounts.resolve_session(session, token=self.session_token)
         if actor is None:
             return None
@@ -48,7 +48,7 @@ class AuthState(rx.State):
         if actor is None:
             path = self.router.url.path or "/"
             return rx.redirect(f"/login?next={path}")
-        with session_scope() as session:
+        with read_scope() as session:
             self._show_organization(accounts.get_organization(session, actor=actor))
         self.user_email = actor.email or ""
         self.role = actor.role or ""
