@@ -12,24 +12,28 @@ from sqlmodel import select
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from workspace.api.auth import raw_key_from
+from workspace.api.auth import identify, raw_key_from
 from workspace.api.middleware import send_error
-from workspace.core.db import session_scope
-from workspace.core.models import ApiKey, IdempotencyRecord
+from workspace.core.db import read_scope, session_scope
+from workspace.core.errors import DomainError
+from workspace.core.models import IdempotencyRecord
 
 
-def _lookup(raw_key: str, idem_key: str) -> tuple[str | None, IdempotencyRecord | None]:
-    with session_scope() as session:
-        key_hash = hashlib.sha256(raw_key.encode()).hexdigest()
-        api_key = session.exec(select(ApiKey).where(ApiKey.key_hash == key_hash)).first()
-        if api_key is None or api_key.revoked_at is not None:
-            return None, None
-        record = session.exec(
+async def _api_key_id(raw_key: str) -> str | None:
+    """The key's id, or None for a bad key (the route then answers 401 itself)."""
+    try:
+        return (await identify(raw_key)).actor.api_key_id
+    except DomainError:
+        return None
+
+
+def _lookup(api_key_id: str, idem_key: str) -> IdempotencyRecord | None:
+    with read_scope() as session:
+        return session.exec(
             select(IdempotencyRecord).where(
-                IdempotencyRecord.api_key_id == api_key.id, IdempotencyRecord.key == idem_key
+                IdempotencyRecord.api_key_id == api_key_id, IdempotencyRecord.key == idem_key
             )
         ).first()
-        return api_key.id, record
 
 
 def _store(api_key_id: str, idem_key: str, request_hash: str, status: int, body: bytes) -> None:
@@ -76,7 +80,8 @@ class Idempotency:
         request_hash = hashlib.sha256(
             scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body
         ).hexdigest()
-        api_key_id, record = await asyncio.to_thread(_lookup, raw_key_from(headers), idem_key)
+        api_key_id = await _api_key_id(raw_key_from(headers))
+        record = await asyncio.to_thread(_lookup, api_key_id, idem_key) if api_key_id else None
         if record is not None:
             if record.request_hash != request_hash:
                 await send_error(
