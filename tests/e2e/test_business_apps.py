@@ -1,5 +1,6 @@
-"""Business apps in Chromium: the intake portal on a phone, and vault reveal permissions on the
-record page (the value never reaches the page unless the reveal is authorised)."""
+"""Business apps in Chromium: the intake portal on a phone, vault reveal permissions on the
+record page (the value never reaches the page unless the reveal is authorised), status choices
+shown as words, and the approver's page on desktop and phone."""
 
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from sqlmodel import select
 from workspace.core.db import session_scope
 from workspace.core.models import (
     AppRecord,
+    ApprovalStep,
     Event,
     Membership,
     OutboxMessage,
@@ -18,7 +20,7 @@ from workspace.core.models import (
 )
 from workspace.core.passwords import hash_password
 from workspace.core.schemas.records import IntakeCreate
-from workspace.core.services import accounts, portal, records
+from workspace.core.services import accounts, approvals, portal, records
 from workspace.ui.state import SESSION_COOKIE
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -166,3 +168,92 @@ def test_finance_reveals_with_the_password(org, new_page, live_server, screensho
     page.click("#reveal-submit")
     expect(page.locator("#revealed-value")).to_have_text(BANK)
     screenshot(page, "business-apps-vault-revealed")
+
+
+def test_status_choices_read_as_words_and_store_the_value(org, signed_in_page, screenshot):
+    record_id = _intake(org)
+    page = signed_in_page(org)
+    page.goto(f"/business-intake/{record_id}")
+    status = page.locator("#status-select")
+    expect(status).to_have_text("Pending documents")
+    status.click()
+    expect(page.get_by_role("option", name="Pending review")).to_be_visible()
+    assert page.get_by_role("option", name="pending_review").count() == 0
+    page.get_by_role("option", name="Pending review").click()
+    expect(page.get_by_text("Status set to Pending review")).to_be_visible()
+    expect(status).to_have_text("Pending review")
+    expect(page.get_by_text("Status Pending documents → Pending review")).to_be_visible()
+    screenshot(page, "business-apps-record-status")
+    with session_scope() as session:
+        assert session.get(AppRecord, record_id).status == "pending_review"
+
+    page.goto("/renewals-compliance/new")
+    expect(page.locator("#trackingType")).to_have_text("Insurance certificate")
+    page.locator("#title").fill("General Liability COI")
+    page.locator("#trackingType").click()
+    page.get_by_role("option", name="Business licence").click()
+    page.locator("#create-record").click()
+    expect(page.locator("#status-select")).to_have_text("Pending documents")
+    with session_scope() as session:
+        item = session.exec(
+            select(AppRecord).where(AppRecord.title == "General Liability COI")
+        ).one()
+    assert item.record_type == "business_license"
+
+
+def _approval_links(org, record_id) -> list[str]:
+    with session_scope() as session:
+        approval = approvals.request_approval(
+            session,
+            actor=org.actor,
+            app_slug="business-intake",
+            record_id=record_id,
+            title="Finance approval",
+            mode="sequential",
+            approvers=[{"approverEmail": "cfo@acme.test"}, {"approverEmail": "ceo@acme.test"}],
+        )
+        steps = approvals.steps_of(session, approval.id)
+        return [f"/approve/{approvals.step_token(step.id)}" for step in steps]
+
+
+def test_approver_decides_from_the_emailed_link(org, new_page, screenshot):
+    record_id = _intake(org)
+    first, second = _approval_links(org, record_id)
+
+    desk = new_page()
+    desk.goto(first)
+    expect(desk.get_by_text("Finance approval")).to_be_visible()
+    expect(desk.get_by_text("Business Intake · Vendor")).to_be_visible()
+    expect(desk.get_by_text("W-9 or tax form")).to_be_visible()
+    expect(desk.locator(".approval-step")).to_have_count(2)
+    screenshot(desk, "approver-pending-desktop")
+    desk.locator("#reject").click()
+    expect(desk.locator("#approver-error")).to_contain_text("Say why you reject it")
+
+    phone = new_page(phone=True)
+    phone.goto(second)
+    expect(phone.get_by_text("An earlier approver decides first")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "approver-waiting-phone")
+
+    phone.goto(first)
+    expect(phone.locator("#approve")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "approver-pending-phone")
+    phone.locator("#approver-comment").fill("Terms and W-9 look right.")
+    phone.locator("#approve").click()
+    expect(phone.locator("#approver-outcome")).to_contain_text("You approved this")
+    expect(phone.get_by_text("“Terms and W-9 look right.”")).to_be_visible()
+    screenshot(phone, "approver-approved-phone")
+
+    with session_scope() as session:
+        steps = session.exec(select(ApprovalStep).order_by(ApprovalStep.step_number)).all()
+        assert [(s.status, s.comment) for s in steps] == [
+            ("approved", "Terms and W-9 look right."),
+            ("pending", ""),
+        ]
+        mail = [m.to_email for m in session.exec(select(OutboxMessage))]
+    assert "ceo@acme.test" in mail
+
+    desk.goto("/approve/not-a-real-token")
+    expect(desk.get_by_text("Link not found")).to_be_visible()

@@ -32,6 +32,11 @@ VAULT_ACCESS_LEVELS = ("finance", "hr", "admin", "owner")
 TEAM_ROLES = ("owner", "reviewer", "contributor", "viewer")
 
 
+def humanize(value: str) -> str:
+    """A stored value as people read it: 'pending_documents' -> 'Pending documents'."""
+    return value.replace("_", " ").capitalize() if value else ""
+
+
 @dataclass(frozen=True)
 class Requirement:
     key: str

@@ -28,6 +28,7 @@ from workspace.core.apps import (
     Requirement,
     checklist_for,
     get_app,
+    humanize,
 )
 from workspace.core.clock import now_ms
 from workspace.core.db import session_scope
@@ -421,7 +422,8 @@ def change_status(
         actor=actor,
         record=record,
         action="status_changed",
-        description=f"Status {previous} → {status}" + (f" ({reason})" if reason else ""),
+        description=f"Status {humanize(previous)} → {humanize(status)}"
+        + (f" ({reason})" if reason else ""),
         data={"from": previous, "to": status},
     )
     emit(

@@ -8,9 +8,10 @@ import dataclasses
 
 import reflex as rx
 
+from workspace.core.apps import get_app
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
-from workspace.core.services import approvals, portal
+from workspace.core.services import approvals, branding, portal, records
 from workspace.ui.pages.records import day_label, humanize, status_badge, status_color
 
 
@@ -490,49 +491,127 @@ def intake_portal_page() -> rx.Component:
 # ---------------------------------------------------------------- approver page
 
 
+@dataclasses.dataclass
+class ChainStep:
+    number: int
+    email: str
+    is_you: bool
+    status_label: str
+    color: str
+    comment: str
+    decided: str
+
+
+@dataclasses.dataclass
+class ChecklistLine:
+    label: str
+    required: bool
+    status_label: str
+    color: str
+
+
 class ApproverState(rx.State):
     found: bool = True
-    loaded: bool = False
     org_name: str = ""
+    logo_url: str = ""
     record_title: str = ""
+    record_kind: str = ""
+    party: str = ""
     approval_title: str = ""
     requested_by: str = ""
+    requested_on: str = ""
+    mode_hint: str = ""
     approver: str = ""
     step_status: str = ""
-    step_label: str = ""
-    step_color: str = "gray"
+    decided_on: str = ""
     approval_status: str = ""
-    mode: str = ""
+    approval_label: str = ""
+    approval_color: str = "gray"
+    chain: list[ChainStep] = []
+    checklist: list[ChecklistLine] = []
+    checklist_progress: str = ""
+    comment: str = ""
     error: str = ""
+
+    def _token(self) -> str:
+        return self.router.page.params.get("token", "")
 
     @rx.event
     def load(self):
-        self.loaded = True
+        self.reset()  # nothing from a link opened earlier in this tab may show on this one
+        self._refresh()
+
+    def _refresh(self) -> None:
         try:
             with session_scope() as session:
-                view = approvals.approver_view(
-                    session, token=self.router.page.params.get("token", "")
-                )
+                view = approvals.approver_view(session, token=self._token())
+                app = get_app(view.record.app_slug)
+                org = records.organization(session, view.record.org_id)
+                checklist = records.record_checklist(session, app, view.record)
+                self.logo_url = branding.logo_url(org)
         except DomainError:
             self.found = False
             return
+        record, approval, step = view.record, view.approval, view.step
         self.found = True
-        self.org_name, self.record_title = view.org_name, view.record.title
-        self.approval_title, self.requested_by = view.approval.title, view.approval.requested_by
-        self.approver, self.mode = view.step.approver_email, humanize(view.approval.mode)
-        self.step_status = view.step.status
-        self.step_label = humanize(view.step.status)
-        self.step_color = status_color(view.step.status)
-        self.approval_status = humanize(view.approval.status)
+        self.org_name = view.org_name
+        self.record_title = record.title
+        self.record_kind = f"{app.name} · {app.type_of(record.record_type).label}"
+        self.party = " · ".join(
+            p for p in (record.party_name, record.party_company, record.party_email) if p
+        )
+        self.approval_title, self.requested_by = approval.title, approval.requested_by
+        self.requested_on = day_label(approval.created_at)
+        self.mode_hint = (
+            "Approvers decide one after another."
+            if approval.mode == "sequential"
+            else "Every approver decides at the same time."
+        )
+        self.approver = step.approver_email
+        self.step_status = step.status
+        self.decided_on = day_label(step.decided_at)
+        self.approval_status = approval.status
+        self.approval_label = humanize(approval.status)
+        self.approval_color = status_color(approval.status)
+        self.chain = [
+            ChainStep(
+                s.step_number,
+                s.approver_email,
+                s.id == step.id,
+                humanize(s.status),
+                status_color(s.status),
+                s.comment,
+                day_label(s.decided_at),
+            )
+            for s in view.steps
+        ]
+        self.checklist = [
+            ChecklistLine(
+                item.requirement.label,
+                item.requirement.required,
+                "Missing" if item.status == "missing" else humanize(item.status),
+                status_color(item.status),
+            )
+            for item in checklist
+        ]
+        summary = records.checklist_summary(checklist)
+        self.checklist_progress = (
+            f"{summary['approvedRequired']} of {summary['requiredCount']} required documents "
+            "approved"
+        )
 
-    def _decide(self, decision: str, comment: str):
+    @rx.event
+    def set_comment(self, value: str):
+        self.comment = value
+
+    def _decide(self, decision: str):
         try:
             with session_scope() as session:
                 approvals.decide_by_token(
                     session,
-                    token=self.router.page.params.get("token", ""),
+                    token=self._token(),
                     decision=decision,
-                    comment=comment,
+                    comment=self.comment,
                     ip=self.router.session.client_ip,
                     user_agent=self.router.headers.user_agent,
                 )
@@ -540,95 +619,285 @@ class ApproverState(rx.State):
             self.error = exc.message
             return
         self.error = ""
-        self.load()
+        self._refresh()
 
     @rx.event
-    def approve(self, form: dict):
-        self._decide("approved", form.get("comment", ""))
+    def approve(self):
+        self._decide("approved")
 
     @rx.event
-    def reject(self, form: dict):
-        self._decide("rejected", form.get("comment", ""))
+    def reject(self):
+        self._decide("rejected")
 
 
-def approver_page() -> rx.Component:
-    decide_form = rx.form(
+def _approver_header() -> rx.Component:
+    return rx.cond(
+        ApproverState.logo_url != "",
         rx.vstack(
-            rx.text_area(name="comment", placeholder="Comment (required to reject)", width="100%"),
+            rx.image(
+                src=ApproverState.logo_url,
+                alt=ApproverState.org_name,
+                max_height="44px",
+                max_width="180px",
+                object_fit="contain",
+            ),
+            rx.text("Approval request", size="2", color=rx.color("gray", 11)),
+            align="center",
+            spacing="2",
+            width="100%",
+        ),
+        _brand_header(ApproverState.org_name, "Approval request"),
+    )
+
+
+def _fact(label: str, value) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 10), weight="medium"),
+        rx.text(value, size="2"),
+        spacing="0",
+        min_width="0",
+    )
+
+
+def _chain_step(step: ChainStep) -> rx.Component:
+    return rx.hstack(
+        rx.center(
+            rx.text(step.number, size="1", weight="bold"),
+            width="24px",
+            height="24px",
+            border_radius="999px",
+            background=rx.cond(step.is_you, rx.color("accent", 9), rx.color("gray", 4)),
+            color=rx.cond(step.is_you, "white", rx.color("gray", 11)),
+            flex_shrink="0",
+        ),
+        rx.vstack(
+            rx.text(
+                step.email,
+                rx.cond(step.is_you, rx.text.span(" (you)", color=rx.color("gray", 10)), ""),
+                size="2",
+                weight="medium",
+                word_break="break-all",
+            ),
             rx.cond(
-                ApproverState.error != "",
-                rx.callout(ApproverState.error, icon="triangle-alert", color_scheme="red"),
+                step.comment != "",
+                rx.text("“", step.comment, "”", size="1", color=rx.color("gray", 11)),
             ),
-            rx.hstack(
-                rx.button(
-                    "Reject",
-                    type="submit",
-                    color_scheme="red",
-                    variant="soft",
-                    size="3",
-                    width="100%",
-                ),
+            rx.cond(
+                step.decided != "", rx.text(step.decided, size="1", color=rx.color("gray", 10))
+            ),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        status_badge("", step.status_label, step.color),
+        width="100%",
+        align="start",
+        spacing="3",
+        class_name="approval-step",
+    )
+
+
+def _checklist_line(line: ChecklistLine) -> rx.Component:
+    return rx.hstack(
+        rx.text(
+            line.label,
+            rx.cond(line.required, "", rx.text.span(" · optional", color="gray")),
+            size="2",
+            flex="1",
+            min_width="0",
+        ),
+        rx.badge(line.status_label, color_scheme=line.color, variant="soft", flex_shrink="0"),
+        width="100%",
+        align="center",
+        spacing="2",
+    )
+
+
+def _decision() -> rx.Component:
+    return rx.vstack(
+        rx.text("Your decision", size="3", weight="bold"),
+        rx.text_area(
+            value=ApproverState.comment,
+            on_change=ApproverState.set_comment,
+            placeholder="Comment (optional to approve, required to reject)",
+            width="100%",
+            rows="3",
+            id="approver-comment",
+        ),
+        rx.cond(
+            ApproverState.error != "",
+            rx.callout(
+                ApproverState.error,
+                icon="triangle-alert",
+                color_scheme="red",
                 width="100%",
+                id="approver-error",
             ),
+        ),
+        rx.grid(
+            rx.button(
+                rx.icon("x", size=16),
+                "Reject",
+                color_scheme="red",
+                variant="soft",
+                size="3",
+                width="100%",
+                on_click=ApproverState.reject,
+                id="reject",
+            ),
+            rx.button(
+                rx.icon("check", size=16),
+                "Approve",
+                color_scheme="green",
+                size="3",
+                width="100%",
+                on_click=ApproverState.approve,
+                id="approve",
+            ),
+            columns="2",
             spacing="3",
             width="100%",
         ),
-        on_submit=ApproverState.reject,
+        spacing="3",
         width="100%",
     )
-    approve_form = rx.form(
-        rx.vstack(
-            rx.input(type="hidden", name="comment", value=""),
-            rx.button(
-                "Approve", type="submit", color_scheme="green", size="3", width="100%", id="approve"
+
+
+def _outcome() -> rx.Component:
+    return rx.match(
+        ApproverState.step_status,
+        (
+            "waiting",
+            rx.callout(
+                "An earlier approver decides first; we will email you when it is your turn.",
+                icon="clock",
+                color_scheme="gray",
+                width="100%",
+            ),
+        ),
+        (
+            "approved",
+            rx.callout(
+                rx.text("You approved this on ", ApproverState.decided_on, ". Thank you."),
+                icon="circle-check",
+                color_scheme="green",
+                width="100%",
+                id="approver-outcome",
+            ),
+        ),
+        (
+            "rejected",
+            rx.callout(
+                rx.text("You rejected this on ", ApproverState.decided_on, ". Thank you."),
+                icon="circle-x",
+                color_scheme="red",
+                width="100%",
+                id="approver-outcome",
+            ),
+        ),
+        rx.callout(
+            rx.text("This request is ", ApproverState.approval_label.lower(), "; nothing to do."),
+            icon="info",
+            color_scheme="gray",
+            width="100%",
+            id="approver-outcome",
+        ),
+    )
+
+
+def _request() -> rx.Component:
+    return rx.fragment(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(ApproverState.approval_title, size="6", flex="1", min_width="0"),
+                    status_badge("", ApproverState.approval_label, ApproverState.approval_color),
+                    align="start",
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.text(
+                    ApproverState.org_name,
+                    " asks you to review and approve “",
+                    ApproverState.record_title,
+                    "”.",
+                    size="2",
+                    color=rx.color("gray", 11),
+                ),
+                rx.grid(
+                    _fact("Kind", ApproverState.record_kind),
+                    rx.cond(ApproverState.party != "", _fact("Contact", ApproverState.party)),
+                    _fact(
+                        "Requested",
+                        ApproverState.requested_on
+                        + rx.cond(
+                            ApproverState.requested_by.contains("@"),
+                            " by " + ApproverState.requested_by,
+                            "",
+                        ),
+                    ),
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="3",
+                    width="100%",
+                    padding="12px",
+                    background=rx.color("gray", 2),
+                    border_radius="10px",
+                ),
+                rx.divider(),
+                rx.cond(
+                    ApproverState.step_status == "pending",
+                    _decision(),
+                    _outcome(),
+                ),
+                spacing="4",
+                width="100%",
             ),
             width="100%",
         ),
-        on_submit=ApproverState.approve,
-        width="100%",
-    )
-    return _phone_shell(
-        _brand_header(ApproverState.org_name, "Approval request"),
+        rx.card(
+            rx.vstack(
+                rx.text("Approvers", size="3", weight="bold"),
+                rx.text(ApproverState.mode_hint, size="1", color=rx.color("gray", 10)),
+                rx.vstack(rx.foreach(ApproverState.chain, _chain_step), spacing="3", width="100%"),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
         rx.cond(
-            ApproverState.found,
+            ApproverState.checklist.length() > 0,
             rx.card(
                 rx.vstack(
-                    rx.heading(ApproverState.approval_title, size="5"),
-                    rx.text(
-                        "For “",
-                        ApproverState.record_title,
-                        "”, requested by ",
-                        ApproverState.requested_by,
-                        size="2",
+                    rx.text("Documents checklist", size="3", weight="bold"),
+                    rx.text(ApproverState.checklist_progress, size="1", color=rx.color("gray", 10)),
+                    rx.vstack(
+                        rx.foreach(ApproverState.checklist, _checklist_line),
+                        spacing="2",
+                        width="100%",
                     ),
-                    rx.hstack(
-                        rx.text("Your step:", size="2"),
-                        status_badge("", ApproverState.step_label, ApproverState.step_color),
-                        rx.text("Request: ", ApproverState.approval_status, size="2", color="gray"),
-                        wrap="wrap",
-                        align="center",
-                    ),
-                    rx.cond(
-                        ApproverState.step_status == "pending",
-                        rx.vstack(
-                            approve_form, rx.divider(), decide_form, width="100%", spacing="3"
-                        ),
-                        rx.text(
-                            rx.cond(
-                                ApproverState.step_status == "waiting",
-                                "An earlier approver has to decide first; we will email you "
-                                "when it is your turn.",
-                                "Your decision is recorded. Thank you.",
-                            ),
-                            size="2",
-                            color="gray",
-                        ),
-                    ),
-                    spacing="3",
+                    spacing="2",
                     width="100%",
                 ),
                 width="100%",
             ),
+        ),
+    )
+
+
+def approver_page() -> rx.Component:
+    return _phone_shell(
+        _approver_header(),
+        rx.cond(
+            ApproverState.found,
+            _request(),
             _notice("search-x", "Link not found", "This approval link is not valid."),
+        ),
+        rx.text(
+            rx.cond(ApproverState.approver != "", "Sent to " + ApproverState.approver + " · ", ""),
+            "Secured by Workspace",
+            size="1",
+            color="gray",
+            text_align="center",
+            width="100%",
         ),
     )

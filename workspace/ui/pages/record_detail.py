@@ -12,10 +12,13 @@ from workspace.core.apps import ACCESS_LEVELS, TEAM_ROLES, VAULT_ACCESS_LEVELS, 
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 from workspace.core.services import accounts, approvals, portal, records
+from workspace.ui.components.choices import Choice, choice_select
 from workspace.ui.layout import app_shell, card
 from workspace.ui.pages.records import (
+    ACCESS_LABELS,
     day_label,
     humanize,
+    labelled,
     slug_from_path,
     status_badge,
     status_color,
@@ -118,12 +121,6 @@ class ActivityRow:
     icon: str
 
 
-@dataclasses.dataclass
-class Option:
-    value: str
-    label: str
-
-
 ACTIVITY_ICONS = {
     "record_created": "sparkles",
     "status_changed": "arrow-right-left",
@@ -161,19 +158,19 @@ class RecordState(AuthState):
     status: str = ""
     status_label: str = ""
     status_color: str = "gray"
-    statuses: list[str] = []
+    status_options: list[Choice] = []
     type_label: str = ""
     party: str = ""
-    details: list[Option] = []
+    details: list[Choice] = []
     percent: int = 0
     progress: str = ""
     checklist: list[ChecklistRow] = []
-    requirement_options: list[Option] = []
+    requirement_options: list[Choice] = []
     documents: list[DocumentRow] = []
     tasks: list[TaskRow] = []
     approval_lines: list[ApprovalLine] = []
     members: list[MemberRow] = []
-    member_options: list[Option] = []
+    member_options: list[Choice] = []
     links: list[LinkRow] = []
     vault_items: list[VaultRow] = []
     activity: list[ActivityRow] = []
@@ -188,6 +185,10 @@ class RecordState(AuthState):
     reveal_label: str = ""
     revealed_value: str = ""
     reveal_error: str = ""
+
+    @rx.var
+    def review_status_label(self) -> str:
+        return humanize(self.review_status).lower()
 
     @rx.var
     def app_name(self) -> str:
@@ -224,7 +225,7 @@ class RecordState(AuthState):
         self.status = record["status"]
         self.status_label = humanize(self.status)
         self.status_color = status_color(self.status)
-        self.statuses = list(app.statuses)
+        self.status_options = [Choice(value, label) for value, label in labelled(app.statuses)]
         self.type_label = view["recordType"]
         party = record["relatedParty"]
         self.party = " · ".join(
@@ -232,7 +233,7 @@ class RecordState(AuthState):
         )
         skip = {app.type_field, "smsAlerts"}
         self.details = [
-            Option(humanize_key(k), str(v))
+            Choice(str(v), humanize_key(k))
             for k, v in record["metadata"].items()
             if k not in skip and v not in (None, "")
         ]
@@ -258,7 +259,7 @@ class RecordState(AuthState):
             )
             for c in view["checklist"]
         ]
-        self.requirement_options = [Option(c["key"], c["label"]) for c in view["checklist"]]
+        self.requirement_options = [Choice(c["key"], c["label"]) for c in view["checklist"]]
         keys = [c.key for c in self.checklist]
         if self.upload_requirement not in keys:
             self.upload_requirement = keys[0] if keys else ""
@@ -275,7 +276,7 @@ class RecordState(AuthState):
                 reason=d["reviewReason"],
                 meta=f"{d['sizeBytes'] // 1024 or 1} KB · {d['uploadedBy']} · "
                 f"{_when(d['createdAt'])}",
-                access=d["accessLevel"],
+                access=ACCESS_LABELS.get(d["accessLevel"], d["accessLevel"]),
                 sensitive=d["isSensitive"],
                 preview_url=f"/files/records/{d['id']}?inline=true",
                 download_url=f"/files/records/{d['id']}",
@@ -318,9 +319,9 @@ class RecordState(AuthState):
                 )
         self.approval_lines = lines
         self.members = [
-            MemberRow(m["id"], m["email"], m["name"], m["role"]) for m in view["members"]
+            MemberRow(m["id"], m["email"], m["name"], humanize(m["role"])) for m in view["members"]
         ]
-        self.member_options = [Option(m.user_id, m.name or m.email) for m in members]
+        self.member_options = [Choice(m.user_id, m.name or m.email) for m in members]
         self.links = [
             LinkRow(
                 link["id"],
@@ -340,7 +341,7 @@ class RecordState(AuthState):
                 v["label"],
                 v["fieldKey"],
                 v["redactedPreview"],
-                v["accessLevel"],
+                ACCESS_LABELS.get(v["accessLevel"], v["accessLevel"]),
                 records.can_reveal(actor, v["accessLevel"]),
             )
             for v in view["vaultItems"]
@@ -674,10 +675,6 @@ def _checklist_item(item: ChecklistRow) -> rx.Component:
     )
 
 
-def _option(option: Option) -> rx.Component:
-    return rx.select.item(option.label, value=option.value)
-
-
 def _checklist() -> rx.Component:
     return _section(
         "Checklist",
@@ -694,16 +691,17 @@ def _checklist() -> rx.Component:
         rx.divider(),
         rx.text("Attach a document", size="2", weight="medium"),
         rx.grid(
-            rx.select.root(
-                rx.select.trigger(placeholder="Requirement", width="100%"),
-                rx.select.content(rx.foreach(RecordState.requirement_options, _option)),
+            choice_select(
+                RecordState.requirement_options,
+                placeholder="Requirement",
                 value=RecordState.upload_requirement,
                 on_change=RecordState.set_upload_requirement,
             ),
-            rx.select(
-                list(ACCESS_LEVELS),
+            choice_select(
+                [(level, ACCESS_LABELS[level]) for level in ACCESS_LEVELS],
                 value=RecordState.upload_access,
                 on_change=RecordState.set_upload_access,
+                trigger_id="upload-access",
             ),
             grid_template_columns="1fr 130px",
             gap="8px",
@@ -784,7 +782,7 @@ def _review_dialog() -> rx.Component:
             rx.dialog.title("Review document"),
             rx.dialog.description(
                 "Mark as ",
-                rx.text.strong(RecordState.review_status),
+                rx.text.strong(RecordState.review_status_label),
                 ". The reason is shown to the sender.",
             ),
             rx.form(
@@ -927,8 +925,8 @@ def _approvals() -> rx.Component:
                     rx.input(
                         name="title", placeholder="Finance approval", required=True, width="100%"
                     ),
-                    rx.select(
-                        ["sequential", "parallel"],
+                    choice_select(
+                        labelled(("sequential", "parallel")),
                         name="mode",
                         default_value="sequential",
                         width="140px",
@@ -983,12 +981,8 @@ def _team() -> rx.Component:
         rx.vstack(rx.foreach(RecordState.members, _member), width="100%"),
         rx.form(
             rx.grid(
-                rx.select.root(
-                    rx.select.trigger(placeholder="Member", width="100%"),
-                    rx.select.content(rx.foreach(RecordState.member_options, _option)),
-                    name="userId",
-                ),
-                rx.select(list(TEAM_ROLES), name="role", default_value="contributor"),
+                choice_select(RecordState.member_options, placeholder="Member", name="userId"),
+                choice_select(labelled(TEAM_ROLES), name="role", default_value="contributor"),
                 rx.button("Assign", type="submit"),
                 grid_template_columns="1fr 130px auto",
                 gap="8px",
@@ -1075,7 +1069,7 @@ def _vault_row(item: VaultRow) -> rx.Component:
         rx.icon("lock", size=16, color=rx.color("gray", 10)),
         rx.vstack(
             rx.text(item.label, size="2", weight="medium"),
-            rx.text(item.access, " access", size="1", color="gray"),
+            rx.text("Access: ", item.access, size="1", color="gray"),
             spacing="0",
         ),
         rx.spacer(),
@@ -1191,8 +1185,8 @@ def _vault() -> rx.Component:
                         width="100%",
                         auto_complete="off",
                     ),
-                    rx.select(
-                        list(VAULT_ACCESS_LEVELS),
+                    choice_select(
+                        [(level, ACCESS_LABELS[level]) for level in VAULT_ACCESS_LEVELS],
                         name="accessLevel",
                         default_value="admin",
                         width="120px",
@@ -1239,10 +1233,10 @@ def _activity() -> rx.Component:
     )
 
 
-def _detail(detail: Option) -> rx.Component:
+def _detail(detail: Choice) -> rx.Component:
     return rx.vstack(
-        rx.text(detail.value, size="1", color="gray"),
-        rx.text(detail.label, size="2", weight="medium"),
+        rx.text(detail.label, size="1", color="gray"),
+        rx.text(detail.value, size="2", weight="medium"),
         spacing="0",
     )
 
@@ -1266,12 +1260,12 @@ def _header() -> rx.Component:
                     spacing="1",
                 ),
                 rx.spacer(),
-                rx.select(
-                    RecordState.statuses,
+                choice_select(
+                    RecordState.status_options,
                     value=RecordState.status,
                     on_change=RecordState.change_status,
                     width="190px",
-                    id="status-select",
+                    trigger_id="status-select",
                 ),
                 width="100%",
                 align="start",

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
-from workspace.core.apps import APPS, get_app
+from workspace.core.apps import APPS, get_app, humanize
 from workspace.core.clock import now_ms
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 from workspace.core.schemas.records import ComplianceCreate, HiringCreate, IntakeCreate
 from workspace.core.services import records
+from workspace.ui.components.choices import choice_select
 from workspace.ui.layout import app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
@@ -28,8 +29,19 @@ WARN = {"expiring_soon", "pending_review", "needs_revision", "pending"}
 MUTED = {"draft", "inactive", "archived", "missing", "skipped", "waiting", "revoked"}
 
 
-def humanize(value: str) -> str:
-    return value.replace("_", " ").capitalize() if value else ""
+# Who may open a sensitive document or reveal a vault value, as people read it.
+ACCESS_LABELS = {
+    "general": "General",
+    "finance": "Finance",
+    "hr": "HR",
+    "admin": "Admins",
+    "owner": "Owner only",
+}
+
+
+def labelled(values) -> tuple[tuple[str, str], ...]:
+    """(value, label) pairs for a select over stored values."""
+    return tuple((value, humanize(value)) for value in values)
 
 
 def status_color(status: str) -> str:
@@ -287,13 +299,13 @@ class FormField:
     name: str
     label: str
     kind: str = "text"  # text | email | date | select | checkbox
-    options: tuple[str, ...] = ()
+    options: tuple[tuple[str, str], ...] = ()  # (value submitted, label shown)
     required: bool = False
     placeholder: str = ""
 
 
-def _types(slug: str) -> tuple[str, ...]:
-    return tuple(t.key for t in get_app(slug).types)
+def _types(slug: str) -> tuple[tuple[str, str], ...]:
+    return tuple((t.key, t.label) for t in get_app(slug).types)
 
 
 NEW_FORMS: dict[str, tuple[FormField, ...]] = {
@@ -307,7 +319,12 @@ NEW_FORMS: dict[str, tuple[FormField, ...]] = {
         FormField("serviceCategory", "Service category", placeholder="Catering"),
         FormField("taxClassification", "Tax classification", placeholder="LLC"),
         FormField("paymentTerms", "Payment terms", placeholder="Net 30"),
-        FormField("riskLevel", "Risk level", "select", ("standard", "low", "elevated", "high")),
+        FormField(
+            "riskLevel",
+            "Risk level",
+            "select",
+            labelled(("standard", "low", "elevated", "high")),
+        ),
         FormField("targetStartDate", "Target start date", "date"),
     ),
     "hiring-packets": (
@@ -379,8 +396,8 @@ class NewRecordState(AuthState):
 def _form_field(spec: FormField) -> rx.Component:
     label = rx.text(spec.label + (" *" if spec.required else ""), size="2", weight="medium")
     if spec.kind == "select":
-        control = rx.select(
-            list(spec.options), name=spec.name, default_value=spec.options[0], width="100%"
+        control = choice_select(
+            spec.options, name=spec.name, default_value=spec.options[0][0], trigger_id=spec.name
         )
     elif spec.kind == "checkbox":
         return rx.checkbox(spec.label, name=spec.name, id=spec.name)

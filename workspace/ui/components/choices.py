@@ -1,0 +1,36 @@
+"""Selects that show people a readable label and submit the stored value."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import reflex as rx
+from reflex.vars.base import Var
+
+
+@dataclasses.dataclass
+class Choice:
+    value: str
+    label: str
+
+
+def choice_select(
+    options: Sequence[tuple[str, str]] | Var,
+    *,
+    placeholder: str = "",
+    width: str = "100%",
+    trigger_id: str | None = None,
+    **props,
+) -> rx.Component:
+    """A select over `(value, label)` pairs, or over a state var holding a list of `Choice`.
+    `props` go to the select root (`value`, `on_change`, `name`, `default_value`, …)."""
+    if isinstance(options, Var):
+        items = rx.foreach(options, lambda choice: rx.select.item(choice.label, value=choice.value))
+    else:
+        items = rx.fragment(*[rx.select.item(label, value=value) for value, label in options])
+    return rx.select.root(
+        rx.select.trigger(placeholder=placeholder, width=width, id=trigger_id),
+        rx.select.content(items),
+        **props,
+    )
