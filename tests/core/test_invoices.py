@@ -430,6 +430,64 @@ def test_totals_summary_and_aging(org):
     assert totals["counts"]["overdue"] == 4 and totals["counts"]["partially_paid"] == 1
 
 
+def _one_line(amount: int, currency: str, due: int) -> dict:
+    return {
+        "currency": currency,
+        "invoiceDate": due - 30 * DAY,
+        "dueDate": due,
+        "lineItems": [{"description": "Work", "quantity": 1, "unitPriceKobo": amount}],
+        "subtotalKobo": None,
+        "taxAmountKobo": None,
+        "totalKobo": None,
+        "taxRate": None,
+    }
+
+
+def test_totals_are_kept_apart_per_currency(org, other_org):
+    now = ms("2026-07-15T12:00:00")
+    with clock.travel(to_ms=now):
+        for amount, code, days_late in (
+            (100_00, "NGN", -5),
+            (200_00, "NGN", 40),
+            (300_00, "NGN", -1),
+            (7_000, "USD", 10),
+            (5_000, "USD", -3),
+            (900, "EUR", -2),
+        ):
+            send(org, create(org, **_one_line(amount, code, now - days_late * DAY)).id)
+        usd_part_paid = send(org, create(org, **_one_line(2_500, "USD", now + 9 * DAY)).id)
+        pay(org, usd_part_paid.id, 1_000)
+        create(org, **_one_line(100, "NGN", now))  # a draft: counts towards the main currency
+        void_me = send(org, create(org, **_one_line(50_000, "GBP", now + DAY)).id)
+        pay(org, void_me.id, 10_000)
+        with session_scope() as session:
+            svc.void_invoice(session, actor=org.actor, invoice_id=void_me.id)
+        svc.run_invoice_sweep()
+        with session_scope() as session:
+            totals = svc.invoice_totals(session, actor=org.actor)
+            other = svc.invoice_totals(session, actor=other_org.actor)
+    by_code = {entry["currency"]: entry for entry in totals["byCurrency"]}
+    assert [entry["currency"] for entry in totals["byCurrency"]] == ["NGN", "USD", "EUR"]
+    assert (by_code["NGN"]["outstandingKobo"], by_code["NGN"]["overdueKobo"]) == (60_000, 20_000)
+    assert (by_code["USD"]["outstandingKobo"], by_code["USD"]["overdueKobo"]) == (13_500, 7_000)
+    assert (by_code["EUR"]["outstandingKobo"], by_code["EUR"]["overdueKobo"]) == (900, 0)
+    assert [by_code[c]["paidThisMonthKobo"] for c in ("NGN", "USD", "EUR")] == [0, 1_000, 0]
+    assert [b["amountKobo"] for b in by_code["NGN"]["aging"]] == [40_000, 0, 20_000, 0, 0]
+    assert [b["amountKobo"] for b in by_code["USD"]["aging"]] == [6_500, 7_000, 0, 0, 0]
+    # the top level is the main currency's (most invoices), never a sum across currencies
+    assert totals["currency"] == "NGN" and totals["outstandingKobo"] == 60_000
+    assert "GBP" not in by_code  # void: neither open nor paid this month
+    assert other["byCurrency"] == [
+        {
+            "currency": "NGN",
+            "outstandingKobo": 0,
+            "overdueKobo": 0,
+            "paidThisMonthKobo": 0,
+            "aging": [{"bucket": b, "amountKobo": 0} for b in svc.AGING_BUCKETS],
+        }
+    ]
+
+
 def test_test_mode_invoices_are_separate_and_send_no_real_mail(org):
     from dataclasses import replace
 

@@ -1,5 +1,6 @@
-"""Invoices in the served app: the client's public page on a phone (views, status changes) and
-the owner's editor → send → record payment → void flow."""
+"""Invoices in the served app: the client's public page on a phone (views, status changes), the
+owner's editor → send → record payment → void flow, the customer picker, totals per currency
+and the reminder schedule."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sqlmodel import select
 
 from workspace.core.db import session_scope
 from workspace.core.models import Event, Invoice
-from workspace.core.schemas.invoices import InvoiceCreate, PaymentCreate
+from workspace.core.schemas.invoices import CustomerCreate, InvoiceCreate, PaymentCreate
+from workspace.core.services import customers
 from workspace.core.services import invoices as service
 
 pytestmark = pytest.mark.browser
@@ -138,3 +140,115 @@ def test_owner_creates_sends_records_payment_and_voids(org, signed_in_page, scre
     page.locator("#tab-paid").click()
     expect(page.get_by_text("No invoices here")).to_be_visible()
     screenshot(page, "invoices-list")
+
+
+def test_customer_picker_links_the_invoice(org, signed_in_page, screenshot):
+    with session_scope() as session:
+        customer = customers.create_customer(
+            session,
+            actor=org.actor,
+            data=CustomerCreate(name="Jane Doe", email="jane@globex.test", company="Globex"),
+        )
+        customers.create_customer(
+            session,
+            actor=org.actor,
+            data=CustomerCreate(name="Grace Mensah", email="grace@accrafoods.com"),
+        )
+    page = signed_in_page(org)
+    page.goto("/invoices/new")
+    page.locator("#customer-search").fill("glob")
+    expect(page.locator(".customer-match")).to_have_count(1)
+    screenshot(page, "invoice-customer-picker-desktop")
+    page.locator(".customer-match").click()
+    expect(page.locator("#linked-customer")).to_contain_text("Jane Doe")
+    expect(page.locator("#field-client_name")).to_have_value("Jane Doe")
+    expect(page.locator("#field-client_email")).to_have_value("jane@globex.test")
+    expect(page.locator("#field-client_company")).to_have_value("Globex")
+    screenshot(page, "invoice-customer-linked-desktop")
+    page.locator(".line-description input").first.fill("Quarterly audit")
+    page.locator(".line-price input").first.fill("1200")
+    page.locator("#save-draft").click()
+    expect(page).to_have_url(re.compile(r"/invoices/inv_\w+$"))
+    invoice_id = page.url.rsplit("/", 1)[1]
+    stored = _stored(invoice_id)
+    assert (stored.customer_id, stored.client_name, stored.client_company) == (
+        customer.id,
+        "Jane Doe",
+        "Globex",
+    )
+    expect(page.locator("#linked-customer")).to_contain_text("Jane Doe")
+
+    # Unlinking drops the link; a new client can be typed instead.
+    page.locator("#unlink-customer").click()
+    page.locator("#customer-search").fill("nobody")
+    expect(page.locator("#customer-matches")).to_contain_text("No customer matches")
+    page.locator("#field-client_name").fill("Kofi Boateng")
+    page.locator("#field-client_email").fill("kofi@example.com")
+    page.locator("#send").click()
+    expect(page.locator("#amount-due")).to_have_text("₦1,200.00")
+    stored = _stored(invoice_id)
+    assert (stored.customer_id, stored.client_email) == (None, "kofi@example.com")
+
+    page.goto(f"/customers/{customer.id}")
+    page.get_by_role("link", name="New invoice").click()
+    expect(page.locator("#linked-customer")).to_contain_text("Jane Doe")
+    expect(page.locator("#field-client_email")).to_have_value("jane@globex.test")
+
+
+def test_reminder_schedule_and_totals_per_currency(org, signed_in_page, screenshot):
+    _sent_invoice(org)
+    usd = InvoiceCreate.model_validate(
+        {
+            "clientName": "Jane Doe",
+            "clientEmail": "jane@globex.test",
+            "currency": "USD",
+            "lineItems": [{"description": "Audit", "quantity": 1, "unitPriceKobo": 120000}],
+        }
+    )
+    with session_scope() as session:
+        invoice = service.create_invoice(session, actor=org.actor, data=usd)
+        service.send_invoice(session, actor=org.actor, invoice_id=invoice.id)
+    page = signed_in_page(org)
+    page.goto("/invoices")
+    outstanding = page.locator("#stat-wallet")
+    expect(outstanding).to_contain_text("₦55,900.00")
+    expect(outstanding).to_contain_text("$1,200.00")
+    expect(page.locator("#aging-chart")).to_contain_text("₦55,900.00")
+    page.locator("#aging-currency").get_by_role("radio", name="USD").click()
+    expect(page.locator("#aging-chart")).to_contain_text("$1,200.00")
+    expect(page.locator("#aging-chart")).not_to_contain_text("₦")
+    screenshot(page, "invoices-list-currencies-desktop")
+
+    page.locator("#reminder-schedule").click()
+    days = page.locator(".reminder-day")
+    expect(days).to_have_count(3)
+    expect(page.locator("#reminder-days")).to_contain_text("3 days before the due date")
+    page.get_by_role("button", name="Remove On the due date").click()
+    expect(days).to_have_count(2)
+    page.locator("#reminder-when").click()
+    page.get_by_role("option", name="after the due date").click()
+    page.locator("#reminder-count").fill("400")
+    page.locator("#reminder-add").click()
+    expect(page.locator("#reminder-error")).to_contain_text("from 1 to 365 after the due date")
+    page.locator("#reminder-count").fill("7")
+    page.locator("#reminder-add").click()
+    expect(page.locator("#reminder-error")).to_contain_text("already in the schedule")
+    page.locator("#reminder-count").fill("14")
+    page.locator("#reminder-add").click()
+    expect(page.locator("#reminder-days")).to_contain_text("14 days after the due date")
+    screenshot(page, "invoices-reminder-schedule-desktop")
+    page.locator("#reminder-save").click()
+    expect(page.get_by_text("Reminder schedule saved.")).to_be_visible()
+    with session_scope() as session:
+        settings = service.reminder_settings(session, org_id=org.org_id)
+        assert (settings.reminder_days, settings.reminders_enabled) == ([-3, 7, 14], True)
+
+    phone = signed_in_page(org, phone=True)
+    phone.goto("/invoices")
+    expect(phone.locator("#stat-wallet")).to_contain_text("$1,200.00")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "invoices-list-phone")
+    phone.locator("#reminder-schedule").click()
+    expect(phone.locator(".reminder-day")).to_have_count(3)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "invoices-reminder-schedule-phone")

@@ -826,7 +826,10 @@ AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 
 
 def invoice_totals(session: Session, *, actor: Actor) -> dict[str, Any]:
-    """Outstanding, overdue, paid this month and aging (days past due) for the main currency."""
+    """Outstanding, overdue, paid this month and aging (days past due), per currency: amounts
+    in different currencies are never added. `byCurrency` lists every currency with an open
+    balance or a payment this month, the main one (used by most invoices) first; the top-level
+    figures are the main currency's."""
     now = now_ms()
     scope = (Invoice.org_id == actor.org_id, Invoice.test_mode == actor.test_mode)
     counts = dict(
@@ -839,51 +842,70 @@ def invoice_totals(session: Session, *, actor: Actor) -> dict[str, Any]:
             select(Invoice.currency)
             .where(*scope)
             .group_by(Invoice.currency)
-            .order_by(func.count().desc())
+            .order_by(func.count().desc(), Invoice.currency)
             .limit(1)
         ).first()
         or "NGN"
     )
     due = Invoice.total_minor - Invoice.paid_minor
     days_late = (now - Invoice.due_date) / DAY_MS
-    open_rows = select(
-        func.coalesce(func.sum(due), 0),
-        func.coalesce(func.sum(case((Invoice.status == "overdue", due), else_=0)), 0),
-        *[
-            func.coalesce(func.sum(case((condition, due), else_=0)), 0)
-            for condition in (
-                Invoice.due_date >= start_of_day(now),
-                (Invoice.due_date < start_of_day(now)) & (days_late <= 30),
-                (days_late > 30) & (days_late <= 60),
-                (days_late > 60) & (days_late <= 90),
-                days_late > 90,
-            )
-        ],
-    ).where(*scope, col(Invoice.status).in_(OPEN_STATUSES), Invoice.currency == main)
-    outstanding, overdue, *aging = session.exec(open_rows).one()
+    open_rows = (
+        select(
+            Invoice.currency,
+            func.coalesce(func.sum(due), 0),
+            func.coalesce(func.sum(case((Invoice.status == "overdue", due), else_=0)), 0),
+            *[
+                func.coalesce(func.sum(case((condition, due), else_=0)), 0)
+                for condition in (
+                    Invoice.due_date >= start_of_day(now),
+                    (Invoice.due_date < start_of_day(now)) & (days_late <= 30),
+                    (days_late > 30) & (days_late <= 60),
+                    (days_late > 60) & (days_late <= 90),
+                    days_late > 90,
+                )
+            ],
+        )
+        .where(*scope, col(Invoice.status).in_(OPEN_STATUSES))
+        .group_by(Invoice.currency)
+    )
     month_start = datetime.fromtimestamp(now / 1000, tz=UTC).replace(
         day=1, hour=0, minute=0, second=0, microsecond=0
     )
-    paid_this_month = session.exec(
-        select(func.coalesce(func.sum(Payment.amount_minor), 0))
+    paid_rows = (
+        select(Invoice.currency, func.coalesce(func.sum(Payment.amount_minor), 0))
         .join(Invoice, col(Invoice.id) == col(Payment.invoice_id))
         .where(
             Payment.org_id == actor.org_id,
             Payment.test_mode == actor.test_mode,
             Payment.payment_date >= int(month_start.timestamp() * 1000),
-            Invoice.currency == main,
             Invoice.status != "void",
         )
-    ).one()
+        .group_by(Invoice.currency)
+    )
+    open_by_currency = {code: rest for code, *rest in session.exec(open_rows).all()}
+    paid_by_currency = {code: int(amount) for code, amount in session.exec(paid_rows).all()}
+
+    def figures(code: str) -> dict[str, Any]:
+        outstanding, overdue, *aging = open_by_currency.get(code, [0] * (2 + len(AGING_BUCKETS)))
+        return {
+            "currency": code,
+            "outstandingKobo": int(outstanding),
+            "overdueKobo": int(overdue),
+            "paidThisMonthKobo": paid_by_currency.get(code, 0),
+            "aging": [
+                {"bucket": name, "amountKobo": int(amount)}
+                for name, amount in zip(AGING_BUCKETS, aging, strict=True)
+            ],
+        }
+
+    others = sorted(
+        ({*open_by_currency, *paid_by_currency} - {main}),
+        key=lambda code: (-int(open_by_currency.get(code, [0])[0]), code),
+    )
+    by_currency = [figures(code) for code in [main, *others]]
     return {
-        "currency": main,
-        "outstandingKobo": int(outstanding),
-        "overdueKobo": int(overdue),
-        "paidThisMonthKobo": int(paid_this_month),
-        "aging": [
-            {"bucket": name, "amountKobo": int(amount)}
-            for name, amount in zip(AGING_BUCKETS, aging, strict=True)
-        ],
+        **by_currency[0],
+        "byCurrency": by_currency,
         "counts": {status: int(counts.get(status, 0)) for status in INVOICE_STATUSES},
     }
 

@@ -326,10 +326,7 @@ class CustomerState(AuthState):
             "company": customer.company,
             "details": " · ".join(p for p in (customer.company, customer.phone_number) if p),
             "since": fmt_date(customer.created_at),
-            "new_invoice": "/invoices/new?"
-            + urlencode(
-                {"name": customer.name, "email": customer.email, "company": customer.company}
-            ),
+            "new_invoice": "/invoices/new?" + urlencode({"customer": customer.id}),
         }
         self.invoices = [
             {

@@ -1,5 +1,5 @@
-"""One invoice: the editor for drafts (live line totals), or the sent invoice with payments,
-record-payment dialog, void confirmation and the timeline."""
+"""One invoice: the editor for drafts (customer picker, live line totals), or the sent invoice
+with payments, record-payment dialog, void confirmation and the timeline."""
 
 from __future__ import annotations
 
@@ -28,12 +28,14 @@ from workspace.core.schemas.invoices import (
     amount_due,
     view_url,
 )
+from workspace.core.services import customers as customer_service
 from workspace.core.services import invoices as service
 from workspace.ui.layout import app_shell, card
 from workspace.ui.pages.invoices import fmt_date, status_badge
 from workspace.ui.state import AuthState, toast_error
 
 DAY_MS = 24 * 3600 * 1000
+CUSTOMER_MATCHES = 6
 METHODS = ["bank_transfer", "card", "cash", "cheque", "mobile_money", "other"]
 TIMELINE_ICONS = {
     "invoice.created": "file-plus",
@@ -61,6 +63,10 @@ class InvoiceState(AuthState):
     is_new: bool = True
     status: str = "draft"
     number: str = ""
+    customer_id: str = ""
+    customer_name: str = ""
+    customer_query: str = ""
+    customer_matches: list[dict[str, str]] = []
     client_name: str = ""
     client_email: str = ""
     client_company: str = ""
@@ -172,6 +178,8 @@ class InvoiceState(AuthState):
             self.invoice_date = _iso_day(today)
             self.due_date = _iso_day(today + 30 * DAY_MS)
             self.lines = [_empty_line()]
+            self._link_customer(None)
+            self.customer_query, self.customer_matches = "", []
             self.customer_prefill()
             self.detail, self.payments, self.timeline, self.line_rows = {}, [], [], []
             return None
@@ -181,6 +189,14 @@ class InvoiceState(AuthState):
                 items = service.line_items(session, invoice.id)
                 paid = service.payments(session, invoice.id)
                 timeline = service.invoice_timeline(session, actor=actor, invoice_id=invoice.id)
+                customer = (
+                    customer_service.get_customer(
+                        session, actor=actor, customer_id=invoice.customer_id
+                    )
+                    if invoice.customer_id
+                    else None
+                )
+                self._link_customer(customer)
         except DomainError as exc:
             self.form_error = exc.message
             self.is_new, self.invoice_id = True, ""
@@ -255,10 +271,56 @@ class InvoiceState(AuthState):
         return None
 
     def customer_prefill(self) -> None:
-        params = self.router.url.query_parameters
-        self.client_name = params.get("name", "")
-        self.client_email = params.get("email", "")
-        self.client_company = params.get("company", "")
+        """`/invoices/new?customer=cus_…` starts the invoice for that customer."""
+        customer_id = self.router.url.query_parameters.get("customer", "")
+        if customer_id:
+            self.pick_customer(customer_id)
+
+    def _link_customer(self, customer) -> None:
+        self.customer_id = customer.id if customer else ""
+        self.customer_name = customer.name if customer else ""
+
+    # ---------------------------------------------------------- customer picker
+
+    @rx.event
+    def search_customers(self, value: str):
+        self.customer_query = value
+        actor = self._actor()
+        if actor is None or not value.strip():
+            self.customer_matches = []
+            return
+        with session_scope() as session:
+            found, _ = customer_service.list_customers(
+                session, actor=actor, search=value, limit=CUSTOMER_MATCHES
+            )
+        self.customer_matches = [
+            {
+                "id": c.id,
+                "name": c.name,
+                "detail": " · ".join(p for p in (c.email, c.company) if p),
+            }
+            for c in found
+        ]
+
+    @rx.event
+    def pick_customer(self, customer_id: str):
+        """Fill the client from the customer and link the invoice to it."""
+        try:
+            with session_scope() as session:
+                customer = customer_service.get_customer(
+                    session, actor=self._require_actor(), customer_id=customer_id
+                )
+        except DomainError as exc:
+            return toast_error(exc)
+        self.client_name, self.client_email = customer.name, customer.email
+        self.client_company = customer.company
+        self._link_customer(customer)
+        self.customer_query, self.customer_matches = "", []
+        return None
+
+    @rx.event
+    def unlink_customer(self):
+        self._link_customer(None)
 
     # ---------------------------------------------------------- editing
 
@@ -308,6 +370,7 @@ class InvoiceState(AuthState):
                 )
             )
         return {
+            "customer_id": self.customer_id or None,
             "client_name": self.client_name,
             "client_email": self.client_email,
             "client_company": self.client_company,
@@ -509,10 +572,110 @@ def _totals(subtotal, tax, total, tax_label) -> rx.Component:
     )
 
 
+def _customer_match(match: dict) -> rx.Component:
+    return rx.hstack(
+        rx.avatar(fallback=match["name"][:2].upper(), size="2", radius="full"),
+        rx.vstack(
+            rx.text(match["name"], size="2", weight="medium"),
+            rx.text(match["detail"], size="1", color=rx.color("gray", 10)),
+            spacing="0",
+            min_width="0",
+        ),
+        on_click=InvoiceState.pick_customer(match["id"]),
+        class_name="customer-match",
+        width="100%",
+        align="center",
+        spacing="2",
+        padding="8px 10px",
+        cursor="pointer",
+        _hover={"background": rx.color("accent", 3)},
+    )
+
+
+def _customer_picker() -> rx.Component:
+    """Search existing customers; picking one fills the client and links the invoice to it.
+    The client fields below stay editable for a new client."""
+    linked = rx.hstack(
+        rx.icon("user-check", size=16, color=rx.color("green", 10)),
+        rx.text(
+            "Linked to customer ",
+            rx.text.strong(InvoiceState.customer_name),
+            size="2",
+        ),
+        rx.link("View", href="/customers/" + InvoiceState.customer_id, size="2"),
+        rx.spacer(),
+        rx.button(
+            rx.icon("unlink", size=14),
+            "Unlink",
+            variant="ghost",
+            color_scheme="gray",
+            size="1",
+            on_click=InvoiceState.unlink_customer,
+            id="unlink-customer",
+        ),
+        align="center",
+        spacing="2",
+        width="100%",
+        padding="8px 12px",
+        border_radius="8px",
+        background=rx.color("green", 2),
+        border=f"1px solid {rx.color('green', 5)}",
+        id="linked-customer",
+    )
+    search = rx.box(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            value=InvoiceState.customer_query,
+            on_change=InvoiceState.search_customers.debounce(250),
+            placeholder="Search your customers by name, email or company",
+            width="100%",
+            id="customer-search",
+            auto_complete="off",
+        ),
+        rx.cond(
+            InvoiceState.customer_query != "",
+            rx.box(
+                rx.cond(
+                    InvoiceState.customer_matches.length() > 0,
+                    rx.vstack(
+                        rx.foreach(InvoiceState.customer_matches, _customer_match), spacing="0"
+                    ),
+                    rx.text(
+                        "No customer matches. Type the client's details below: the invoice is "
+                        "linked to the customer with that email when there is one.",
+                        size="1",
+                        color=rx.color("gray", 10),
+                        padding="10px",
+                    ),
+                ),
+                position="absolute",
+                top="calc(100% + 4px)",
+                left="0",
+                right="0",
+                z_index="10",
+                background=rx.color("gray", 1),
+                border=f"1px solid {rx.color('gray', 5)}",
+                border_radius="8px",
+                box_shadow="0 8px 24px rgba(15, 23, 42, 0.12)",
+                overflow="hidden",
+                id="customer-matches",
+            ),
+        ),
+        position="relative",
+        width="100%",
+    )
+    return _field(
+        "Customer",
+        rx.cond(InvoiceState.customer_id != "", linked, search),
+        grid_column=rx.breakpoints(initial="auto", sm="span 2"),
+    )
+
+
 def _editor() -> rx.Component:
     return rx.vstack(
         card(
             rx.grid(
+                _customer_picker(),
                 _field("Client name", _input("client_name", InvoiceState.client_name)),
                 _field(
                     "Client email",

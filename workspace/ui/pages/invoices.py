@@ -1,4 +1,5 @@
-"""Invoices list: status tabs, search, totals, aging chart and server-side paging."""
+"""Invoices list: status tabs, search, totals and aging per currency (amounts in different
+currencies are never added), server-side paging, and the organization's reminder schedule."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from workspace.core.errors import DomainError
 from workspace.core.money import format_money
 from workspace.core.schemas.invoices import amount_due
 from workspace.core.services import invoices as service
+from workspace.ui.components.choices import choice_select
 from workspace.ui.layout import app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
@@ -45,6 +47,39 @@ def _bar_percent(amount: int, peak: int) -> int:
     return max(round(amount * 100 / peak), 1) if amount else 0
 
 
+WIDE_LABEL = ["none", "inline"]  # what phones leave out of the header (icons stay)
+AGING_LABELS = {"current": "Not yet due", "90+": "90+ days"}
+MAX_DAYS_BEFORE = 60
+MAX_DAYS_AFTER = 365
+
+
+def _amounts(by_currency: list[dict], key: str) -> list[str]:
+    """One formatted figure per currency that has one; the main currency's zero otherwise."""
+    figures = [format_money(e[key], e["currency"]) for e in by_currency if e[key]]
+    return figures or [format_money(0, by_currency[0]["currency"])]
+
+
+def _aging_bars(entry: dict) -> list[dict[str, str]]:
+    peak = max([bucket["amountKobo"] for bucket in entry["aging"]] + [1])
+    return [
+        {
+            "label": AGING_LABELS.get(bucket["bucket"], f"{bucket['bucket']} days"),
+            "amount": format_money(bucket["amountKobo"], entry["currency"]),
+            "width": f"{_bar_percent(bucket['amountKobo'], peak)}%",
+            "color": "var(--green-9)" if bucket["bucket"] == "current" else "var(--red-9)",
+        }
+        for bucket in entry["aging"]
+    ]
+
+
+def reminder_label(day: int) -> str:
+    """A reminder day relative to the due date, as the schedule editor shows it."""
+    if day == 0:
+        return "On the due date"
+    count = f"{abs(day)} day{'s' if abs(day) != 1 else ''}"
+    return f"{count} {'before' if day < 0 else 'after'} the due date"
+
+
 def status_badge(status) -> rx.Component:
     return rx.badge(
         rx.match(status, *[(key, label) for key, label in STATUS_LABEL.items()], status),
@@ -60,13 +95,28 @@ class InvoicesState(AuthState):
     page: int = 0
     status_tab: str = ""
     search: str = ""
-    currency: str = ""
-    outstanding: str = ""
-    overdue: str = ""
-    paid_this_month: str = ""
-    aging: list[dict[str, str]] = []
+    outstanding: list[str] = []
+    overdue: list[str] = []
+    paid_this_month: list[str] = []
+    aging_by_currency: dict[str, list[dict[str, str]]] = {}
+    aging_currencies: list[str] = []
+    aging_currency: str = ""
     counts: dict[str, int] = {}
     loaded: bool = False
+    reminders_open: bool = False
+    reminders_enabled: bool = True
+    reminder_days: list[int] = []
+    new_reminder_count: str = "3"
+    new_reminder_when: str = "before"
+    reminder_error: str = ""
+
+    @rx.var
+    def aging(self) -> list[dict[str, str]]:
+        return self.aging_by_currency.get(self.aging_currency, [])
+
+    @rx.var
+    def reminder_chips(self) -> list[dict[str, str]]:
+        return [{"day": str(day), "label": reminder_label(day)} for day in self.reminder_days]
 
     @rx.var
     def page_label(self) -> str:
@@ -117,22 +167,14 @@ class InvoicesState(AuthState):
             }
             for inv in invoices
         ]
-        code = totals["currency"]
-        self.currency = code
-        self.outstanding = format_money(totals["outstandingKobo"], code)
-        self.overdue = format_money(totals["overdueKobo"], code)
-        self.paid_this_month = format_money(totals["paidThisMonthKobo"], code)
-        peak = max([bucket["amountKobo"] for bucket in totals["aging"]] + [1])
-        labels = {"current": "Not yet due", "90+": "90+ days"}
-        self.aging = [
-            {
-                "label": labels.get(bucket["bucket"], f"{bucket['bucket']} days"),
-                "amount": format_money(bucket["amountKobo"], code),
-                "width": f"{_bar_percent(bucket['amountKobo'], peak)}%",
-                "color": "var(--green-9)" if bucket["bucket"] == "current" else "var(--red-9)",
-            }
-            for bucket in totals["aging"]
-        ]
+        by_currency = totals["byCurrency"]
+        self.outstanding = _amounts(by_currency, "outstandingKobo")
+        self.overdue = _amounts(by_currency, "overdueKobo")
+        self.paid_this_month = _amounts(by_currency, "paidThisMonthKobo")
+        self.aging_by_currency = {e["currency"]: _aging_bars(e) for e in by_currency}
+        self.aging_currencies = [e["currency"] for e in by_currency]
+        if self.aging_currency not in self.aging_by_currency:
+            self.aging_currency = self.aging_currencies[0]
         self.counts = totals["counts"]
         self.loaded = True
         return None
@@ -160,8 +202,88 @@ class InvoicesState(AuthState):
         self.page = max(self.page - 1, 0)
         return InvoicesState.load
 
+    @rx.event
+    def set_aging_currency(self, code: str | list[str]):
+        self.aging_currency = code if isinstance(code, str) else code[0]
 
-def _stat(label: str, value, icon: str, color: str) -> rx.Component:
+    # ---------------------------------------------------------- reminder schedule
+
+    @rx.event
+    def open_reminders(self):
+        actor = self._actor()
+        if actor is None:
+            return
+        with session_scope() as session:
+            settings = service.reminder_settings(session, org_id=actor.org_id)
+            self.reminder_days = sorted(settings.reminder_days)
+            self.reminders_enabled = settings.reminders_enabled
+        self.new_reminder_count, self.new_reminder_when, self.reminder_error = "3", "before", ""
+        self.reminders_open = True
+
+    @rx.event
+    def set_reminders_open(self, value: bool):
+        self.reminders_open = value
+
+    @rx.event
+    def set_reminders_enabled(self, value: bool):
+        self.reminders_enabled = value
+
+    @rx.event
+    def set_new_reminder_count(self, value: str):
+        self.new_reminder_count = value
+
+    @rx.event
+    def set_new_reminder_when(self, value: str):
+        self.new_reminder_when = value
+
+    @rx.event
+    def add_reminder_day(self):
+        self.reminder_error = ""
+        if self.new_reminder_when == "on":
+            day = 0
+        else:
+            limit = MAX_DAYS_BEFORE if self.new_reminder_when == "before" else MAX_DAYS_AFTER
+            text = self.new_reminder_count.strip()
+            if not text.isdigit() or not 1 <= int(text) <= limit:
+                self.reminder_error = (
+                    f"Enter a whole number of days from 1 to {limit} "
+                    f"{self.new_reminder_when} the due date."
+                )
+                return
+            day = int(text) * (-1 if self.new_reminder_when == "before" else 1)
+        if day in self.reminder_days:
+            self.reminder_error = f"“{reminder_label(day)}” is already in the schedule."
+            return
+        self.reminder_days = sorted([*self.reminder_days, day])
+
+    @rx.event
+    def remove_reminder_day(self, day: int):
+        self.reminder_days = [d for d in self.reminder_days if d != int(day)]
+        self.reminder_error = ""
+
+    @rx.event
+    def save_reminders(self):
+        try:
+            with session_scope() as session:
+                settings = service.set_reminder_schedule(
+                    session,
+                    actor=self._require_actor(),
+                    reminder_days=list(self.reminder_days),
+                    reminders_enabled=self.reminders_enabled,
+                )
+                enabled = settings.reminders_enabled and bool(settings.reminder_days)
+        except DomainError as exc:
+            self.reminder_error = exc.message
+            return None
+        self.reminders_open = False
+        return rx.toast.success(
+            "Reminder schedule saved." if enabled else "Reminders turned off.",
+            position="top-center",
+        )
+
+
+def _stat(label: str, amounts, icon: str, color: str) -> rx.Component:
+    """A summary card with one line per currency."""
     return card(
         rx.hstack(
             rx.box(
@@ -172,11 +294,20 @@ def _stat(label: str, value, icon: str, color: str) -> rx.Component:
             ),
             rx.vstack(
                 rx.text(label, size="1", color=rx.color("gray", 11), weight="medium"),
-                rx.text(value, size="5", weight="bold", id=f"stat-{icon}"),
+                rx.vstack(
+                    rx.foreach(
+                        amounts,
+                        lambda amount: rx.text(
+                            amount, size=rx.cond(amounts.length() > 1, "4", "5"), weight="bold"
+                        ),
+                    ),
+                    spacing="0",
+                    id=f"stat-{icon}",
+                ),
                 spacing="0",
             ),
             spacing="3",
-            align="center",
+            align="start",
         )
     )
 
@@ -185,9 +316,27 @@ def _aging_chart() -> rx.Component:
     return card(
         rx.vstack(
             rx.hstack(
-                rx.text("Receivables aging", weight="bold", size="2"),
-                rx.text("days past due · ", InvoicesState.currency, size="1", color="gray"),
+                rx.vstack(
+                    rx.text("Receivables aging", weight="bold", size="2"),
+                    rx.text("Open amounts by days past due", size="1", color="gray"),
+                    spacing="0",
+                ),
+                rx.cond(
+                    InvoicesState.aging_currencies.length() > 1,
+                    rx.segmented_control.root(
+                        rx.foreach(
+                            InvoicesState.aging_currencies,
+                            lambda code: rx.segmented_control.item(code, value=code),
+                        ),
+                        value=InvoicesState.aging_currency,
+                        on_change=InvoicesState.set_aging_currency,
+                        size="1",
+                        id="aging-currency",
+                    ),
+                    rx.badge(InvoicesState.aging_currency, variant="soft", color_scheme="gray"),
+                ),
                 justify="between",
+                align="center",
                 width="100%",
             ),
             rx.foreach(
@@ -219,10 +368,142 @@ def _aging_chart() -> rx.Component:
     )
 
 
+def _reminder_chip(chip: dict) -> rx.Component:
+    return rx.badge(
+        rx.icon("bell", size=12),
+        chip["label"],
+        rx.icon_button(
+            rx.icon("x", size=12),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=InvoicesState.remove_reminder_day(chip["day"].to(int)),
+            aria_label="Remove " + chip["label"],
+        ),
+        size="2",
+        variant="soft",
+        radius="full",
+        class_name="reminder-day",
+    )
+
+
+def _reminders_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(
+                rx.icon("bell", size=16),
+                rx.text("Reminders", display=WIDE_LABEL),
+                variant="soft",
+                aria_label="Reminders",
+                on_click=InvoicesState.open_reminders,
+                id="reminder-schedule",
+            )
+        ),
+        rx.dialog.content(
+            rx.dialog.title("Payment reminders"),
+            rx.dialog.description(
+                "Clients get an email with their invoice link on each day below, counted from "
+                "the due date. Paid and void invoices never get one.",
+                size="2",
+                color="gray",
+            ),
+            rx.vstack(
+                rx.hstack(
+                    rx.switch(
+                        checked=InvoicesState.reminders_enabled,
+                        on_change=InvoicesState.set_reminders_enabled,
+                        id="reminders-enabled",
+                    ),
+                    rx.text("Send reminders automatically", size="2", weight="medium"),
+                    align="center",
+                    spacing="2",
+                ),
+                rx.cond(
+                    InvoicesState.reminder_chips.length() > 0,
+                    rx.flex(
+                        rx.foreach(InvoicesState.reminder_chips, _reminder_chip),
+                        wrap="wrap",
+                        gap="8px",
+                        id="reminder-days",
+                        opacity=rx.cond(InvoicesState.reminders_enabled, "1", "0.5"),
+                    ),
+                    rx.text("No reminder days yet.", size="2", color="gray"),
+                ),
+                rx.text("Add a reminder", size="2", weight="medium"),
+                rx.hstack(
+                    rx.cond(
+                        InvoicesState.new_reminder_when != "on",
+                        rx.input(
+                            value=InvoicesState.new_reminder_count,
+                            on_change=InvoicesState.set_new_reminder_count,
+                            input_mode="numeric",
+                            width="64px",
+                            id="reminder-count",
+                            aria_label="Days",
+                        ),
+                    ),
+                    rx.cond(
+                        InvoicesState.new_reminder_when != "on",
+                        rx.text("days", size="2"),
+                    ),
+                    choice_select(
+                        [
+                            ("before", "before the due date"),
+                            ("on", "on the due date"),
+                            ("after", "after the due date"),
+                        ],
+                        value=InvoicesState.new_reminder_when,
+                        on_change=InvoicesState.set_new_reminder_when,
+                        width="170px",
+                        trigger_id="reminder-when",
+                    ),
+                    rx.button(
+                        rx.icon("plus", size=14),
+                        "Add",
+                        variant="soft",
+                        on_click=InvoicesState.add_reminder_day,
+                        id="reminder-add",
+                    ),
+                    align="center",
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                rx.cond(
+                    InvoicesState.reminder_error != "",
+                    rx.callout(
+                        InvoicesState.reminder_error,
+                        icon="triangle-alert",
+                        color_scheme="red",
+                        width="100%",
+                        id="reminder-error",
+                    ),
+                ),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.button(
+                        "Save schedule", on_click=InvoicesState.save_reminders, id="reminder-save"
+                    ),
+                    justify="end",
+                    width="100%",
+                    padding_top="8px",
+                ),
+                spacing="3",
+                padding_top="12px",
+                width="100%",
+            ),
+            max_width="500px",
+        ),
+        open=InvoicesState.reminders_open,
+        on_open_change=InvoicesState.set_reminders_open,
+    )
+
+
 def _row(row: dict) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.link(row["number"], href=f"/invoices/{row['id']}", weight="medium"),
+            rx.box(status_badge(row["status"]), display=["block", "none"]),  # phones
+            white_space="nowrap",
         ),
         rx.table.cell(
             rx.vstack(
@@ -232,9 +513,11 @@ def _row(row: dict) -> rx.Component:
             )
         ),
         rx.table.cell(rx.text(row["title"], size="2"), display=["none", "none", "table-cell"]),
-        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(status_badge(row["status"]), display=["none", "table-cell"]),
         rx.table.cell(rx.text(row["due_date"], size="2"), display=["none", "table-cell"]),
-        rx.table.cell(rx.text(row["total"], size="2"), text_align="right"),
+        rx.table.cell(
+            rx.text(row["total"], size="2"), text_align="right", display=["none", "table-cell"]
+        ),
         rx.table.cell(rx.text(row["due"], size="2", weight="medium"), text_align="right"),
         class_name="invoice-row",
         _hover={"background": rx.color("gray", 2)},
@@ -247,9 +530,11 @@ def _table() -> rx.Component:
             rx.table.column_header_cell("Number"),
             rx.table.column_header_cell("Client"),
             rx.table.column_header_cell("Title", display=["none", "none", "table-cell"]),
-            rx.table.column_header_cell("Status"),
+            rx.table.column_header_cell("Status", display=["none", "table-cell"]),
             rx.table.column_header_cell("Due", display=["none", "table-cell"]),
-            rx.table.column_header_cell("Total", text_align="right"),
+            rx.table.column_header_cell(
+                "Total", text_align="right", display=["none", "table-cell"]
+            ),
             rx.table.column_header_cell("Amount due", text_align="right"),
         )
     )
@@ -343,12 +628,19 @@ def invoices_page() -> rx.Component:
         _table(),
         title="Invoices",
         actions=rx.hstack(
+            _reminders_dialog(),
             rx.link(
                 rx.button(rx.icon("users", size=16), "Customers", variant="soft"),
                 href="/customers",
+                display=WIDE_LABEL,  # phones reach Customers from the menu
             ),
             rx.link(
-                rx.button(rx.icon("plus", size=16), "New invoice", id="new-invoice"),
+                rx.button(
+                    rx.icon("plus", size=16),
+                    rx.text("New invoice", display=WIDE_LABEL),
+                    id="new-invoice",
+                    aria_label="New invoice",
+                ),
                 href="/invoices/new",
             ),
         ),
