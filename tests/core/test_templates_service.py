@@ -335,6 +335,35 @@ def test_package_role_mappings_are_generated_from_same_named_roles(org):
     assert data["stats"] == {"documentCount": 2, "totalFields": 3, "totalPages": 5, "roleCount": 2}
 
 
+def test_package_signing_roles_follow_the_fields_of_its_templates(org):
+    contract, w4 = make_templates(org.actor)
+    with session_scope() as session:
+        package = svc.create_package(
+            session, actor=org.actor, name="New Hire Package", template_ids=[contract, w4]
+        )
+        package_id = package.id
+    save(org.actor, contract, [field(role="employee")])  # the employer's field is gone
+    with session_scope() as session:
+        package = svc.get_package(session, actor=org.actor, package_id=package_id)
+        roles = svc.package_signing_roles(session, package)
+    assert [(r["packageRoleId"], r["packageRoleName"]) for r in roles] == [("role_1", "Employee")]
+
+
+def test_saved_document_reuses_the_same_upload(org, other_org):
+    pdf = make_pdf(2)
+    with session_scope() as session:
+        first = svc.saved_document(session, actor=org.actor, data=pdf, filename="Lease.pdf")
+        again = svc.saved_document(session, actor=org.actor, data=pdf, filename="Lease.pdf")
+        renamed = svc.saved_document(session, actor=org.actor, data=pdf, filename="Other.pdf")
+        foreign = svc.saved_document(session, actor=other_org.actor, data=pdf, filename="Lease.pdf")
+        assert again.id == first.id and first.page_count == 2
+        assert len({first.id, renamed.id, foreign.id}) == 3
+        assert foreign.org_id == other_org.org_id
+        assert len(session.exec(select(PdfDocument)).all()) == 3
+    with session_scope() as session, pytest.raises(ValidationFailed):
+        svc.saved_document(session, actor=org.actor, data=b"not a pdf", filename="x.pdf")
+
+
 def test_package_mapping_errors_name_the_path(org, other_org):
     contract, w4 = make_templates(org.actor)
     foreign = create(other_org.actor)

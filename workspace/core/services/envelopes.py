@@ -537,11 +537,9 @@ def _from_package(session: Session, actor: Actor, package_id: str) -> _Source:
         raise ValidationFailed("This package is archived.", field="packageId", value=package_id)
     templates: list[Template] = template_service.package_templates(session, package)
     role_of: dict[tuple[str, str], str] = {}
-    roles: list[str] = []
     aliases: dict[str, str] = {}
     for mapping in package.role_mappings:
         role = mapping["packageRoleId"]
-        roles.append(role)
         aliases[mapping["packageRoleName"].lower()] = role
         for ref in mapping["templateRoles"]:
             role_of[(ref["templateId"], ref["roleId"])] = role
@@ -559,11 +557,11 @@ def _from_package(session: Session, actor: Actor, package_id: str) -> _Source:
             seen_ids.add(item["id"])
             fields.append(item)
         documents.append(_document_entry(document, template.name, fields, template.id))
-    used = {f["role"] for d in documents for f in d["fields"]}
+    roles = template_service.package_signing_roles(session, package)
     return _Source(
         kind="package",
         documents=documents,
-        roles=[r for r in roles if r in used],
+        roles=[mapping["packageRoleId"] for mapping in roles],
         title=package.name,
         package_id=package.id,
         template_name=package.name,
@@ -607,7 +605,7 @@ def _default_signature_fields(signers: Sequence[SignerIn], page_count: int) -> l
 def _from_document(session: Session, actor: Actor, data: EnvelopeCreate) -> _Source:
     assert data.document is not None
     pdf = template_service.decode_document(data.document.data)
-    document, _info = template_service.save_document(
+    document = template_service.saved_document(
         session, actor=actor, data=pdf, filename=data.document.filename
     )
     frames = template_service.document_frames(document)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -115,6 +116,21 @@ def save_document(
     session.add(document)
     session.flush()
     return document, info
+
+
+def saved_document(session: Session, *, actor: Actor, data: bytes, filename: str) -> PdfDocument:
+    """The organization's recorded document with exactly these bytes and this file name (one
+    already checked, e.g. uploaded for placing fields before sending), else `save_document`."""
+    existing = session.exec(
+        select(PdfDocument)
+        .where(
+            PdfDocument.org_id == actor.org_id,
+            PdfDocument.sha256 == hashlib.sha256(data).hexdigest(),
+            PdfDocument.filename == clean_filename(filename),
+        )
+        .order_by(col(PdfDocument.created_at))
+    ).first()
+    return existing or save_document(session, actor=actor, data=data, filename=filename)[0]
 
 
 def get_document(session: Session, *, actor: Actor, document_id: str) -> PdfDocument:
@@ -423,6 +439,19 @@ def package_templates(session: Session, package: Package) -> list[Template]:
     ).all()
     by_id = {t.id: t for t in rows}
     return [by_id[t] for t in package.template_ids if t in by_id]
+
+
+def package_signing_roles(session: Session, package: Package) -> list[dict[str, Any]]:
+    """The package's role mappings that have fields in its templates as they are now, in
+    mapping order: each needs a signer when the package is sent."""
+    filled = {
+        (t.id, field["role"]) for t in package_templates(session, package) for field in t.fields
+    }
+    return [
+        mapping
+        for mapping in package.role_mappings
+        if any((ref["templateId"], ref["roleId"]) in filled for ref in mapping["templateRoles"])
+    ]
 
 
 def _load_templates(session: Session, actor: Actor, template_ids: Sequence[str]) -> list[Template]:

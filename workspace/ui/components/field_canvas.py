@@ -1,5 +1,6 @@
-"""Browser pieces of the template editor: a movable/resizable box (react-rnd), a page that
-accepts field types dragged from the palette, and the draggable palette entries."""
+"""Browser pieces of field placement: a movable/resizable box (react-rnd), a page that
+accepts field types dragged from the palette (and reports clicks on it), and the draggable
+palette entries."""
 
 from __future__ import annotations
 
@@ -48,9 +49,14 @@ class Rnd(rx.Component):
 
 
 _DROP_ZONE_JS = """
-function FieldDropZone({onFieldDrop, children, ...props}) {
+function FieldDropZone({onFieldDrop, onPageClick, children, ...props}) {
   return jsx("div", {
     ...props,
+    onClick: (e) => {
+      if (!onPageClick || e.target !== e.currentTarget) return;
+      const box = e.currentTarget.getBoundingClientRect();
+      onPageClick((e.clientX - box.left) / box.width, (e.clientY - box.top) / box.height);
+    },
     onDragOver: (e) => {
       if (Array.from(e.dataTransfer.types).includes("__MIME__")) {
         e.preventDefault();
@@ -114,11 +120,13 @@ class FieldFrame(rx.Component):
 
 class FieldDropZone(rx.Component):
     """A page: dropping a palette entry on it calls `on_field_drop(type, x, y)` with the drop
-    point as fractions of the page (0-1 from the top-left)."""
+    point as fractions of the page (0-1 from the top-left); a click on the page itself (not
+    on a field) calls `on_page_click(x, y)` the same way."""
 
     tag = "FieldDropZone"
 
     on_field_drop: rx.EventHandler[rx.event.passthrough_event_spec(str, float, float)]
+    on_page_click: rx.EventHandler[rx.event.passthrough_event_spec(float, float)]
 
     def add_custom_code(self) -> list[str]:
         return [_DROP_ZONE_JS]

@@ -17,7 +17,6 @@ import reflex as rx
 
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
-from workspace.core.pdf.geometry import Box, fractions_to_points
 from workspace.core.schemas.templates import (
     CHOICE_TYPES,
     CONDITION_ACTIONS,
@@ -29,30 +28,27 @@ from workspace.core.schemas.templates import (
 )
 from workspace.core.services import templates as service
 from workspace.core.template_fields import new_field_id
-from workspace.ui.components.field_canvas import field_drop_zone, field_frame, palette_item, rnd
+from workspace.ui.components.field_placement import (
+    FIELD_META,
+    NUDGE_PX,
+    PageInfo,
+    PageView,
+    api_field,
+    clamp,
+    document_pages,
+    moved,
+    new_field,
+    nudged,
+    page_canvas,
+    page_pixels,
+    page_views,
+    palette,
+    resized,
+)
 from workspace.ui.pages.templates import ROLE_COLORS
 from workspace.ui.state import AuthState, toast_error
 
-PX_PER_PT = 96 / 72
 ZOOM_STEPS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
-NUDGE_PX = {"ArrowLeft": (-1, 0), "ArrowRight": (1, 0), "ArrowUp": (0, -1), "ArrowDown": (0, 1)}
-
-FIELD_META: dict[str, tuple[str, str, tuple[float, float]]] = {
-    # type: (label, icon, default size in points)
-    "signature": ("Signature", "pen-line", (180, 48)),
-    "initials": ("Initials", "signature", (64, 40)),
-    "sender_signature": ("Sender signature", "pen-tool", (180, 48)),
-    "date": ("Date signed", "calendar-check", (110, 24)),
-    "text": ("Text", "type", (180, 24)),
-    "checkbox": ("Checkbox", "square-check", (18, 18)),
-    "email": ("Email", "at-sign", (180, 24)),
-    "phone": ("Phone", "phone", (140, 24)),
-    "number": ("Number", "hash", (90, 24)),
-    "dropdown": ("Dropdown", "chevron-down", (150, 24)),
-    "radio_group": ("Radio group", "circle-dot", (150, 60)),
-    "multi_select": ("Multi-select", "list-checks", (150, 60)),
-    "date_picker": ("Date picker", "calendar", (120, 24)),
-}
 OPERATOR_LABELS = {
     "equals": "equals",
     "not_equals": "does not equal",
@@ -63,32 +59,6 @@ OPERATOR_LABELS = {
     "greater_than": "is greater than",
     "less_than": "is less than",
 }
-
-
-@dataclasses.dataclass
-class FieldBox:
-    id: str
-    label: str
-    type_label: str
-    icon: str
-    role: str
-    color: str
-    left: float
-    top: float
-    width: float
-    height: float
-    selected: bool
-    required: bool
-
-
-@dataclasses.dataclass
-class PageView:
-    number: int
-    image_url: str
-    thumb_url: str
-    width: float
-    height: float
-    fields: list[FieldBox]
 
 
 @dataclasses.dataclass
@@ -118,19 +88,6 @@ class RoleView:
     name: str
     color: str
     count: int
-
-
-@dataclasses.dataclass
-class PageInfo:
-    number: int
-    width_pt: float
-    height_pt: float
-    image_url: str
-    thumb_url: str
-
-
-def _clamp(value: float, low: float, high: float) -> float:
-    return max(low, min(high, value))
 
 
 def _text(value: Any) -> str:
@@ -168,18 +125,7 @@ class EditorState(AuthState):
         try:
             with session_scope() as session:
                 template = service.get_template(session, actor=actor, template_id=template_id)
-                document = service.template_document(session, template)
-                frames = service.document_frames(document)
-                self.pages = [
-                    PageInfo(
-                        number=n,
-                        width_pt=frame.width,
-                        height_pt=frame.height,
-                        image_url=service.page_image_url(document, n, width=1200),
-                        thumb_url=service.page_image_url(document, n, width=160),
-                    )
-                    for n, frame in enumerate(frames, start=1)
-                ]
+                self.pages = document_pages(service.template_document(session, template))
                 self.fields = copy.deepcopy(template.fields)
                 self.name = template.name
                 self.template_id = template.id
@@ -197,18 +143,8 @@ class EditorState(AuthState):
     def _roles(self) -> list[str]:
         return list(dict.fromkeys([*(f["role"] for f in self.fields), *self.extra_roles]))
 
-    def _frame(self, page: int) -> tuple[float, float]:
-        info = self.pages[page - 1]
-        return info.width_pt, info.height_pt
-
     def _as_api(self, field: dict[str, Any]) -> TemplateField:
-        width, height = self._frame(field["page"])
-        box = fractions_to_points(
-            Box(field["x"], field["y"], field["width"], field["height"]), width, height
-        )
-        return TemplateField.model_validate(
-            {**field, "x": box.x, "y": box.y, "width": box.width, "height": box.height}
-        )
+        return api_field(field, self.pages)
 
     def _save(self, *, audit: bool = True):
         """Store all fields; on a validation error keep the edit on screen, unsaved."""
@@ -234,8 +170,7 @@ class EditorState(AuthState):
         return next((i for i, f in enumerate(self.fields) if f["id"] == field_id), -1)
 
     def _page_px(self, page: int) -> tuple[float, float]:
-        width, height = self._frame(page)
-        return width * PX_PER_PT * self.zoom, height * PX_PER_PT * self.zoom
+        return page_pixels(self.pages[page - 1], self.zoom)
 
     # --- views -----------------------------------------------------------------------
 
@@ -251,33 +186,14 @@ class EditorState(AuthState):
 
     @rx.var
     def page_views(self) -> list[PageView]:
-        colors = {r: ROLE_COLORS[i % len(ROLE_COLORS)] for i, r in enumerate(self._roles())}
-        views = []
-        for info in self.pages:
-            width = info.width_pt * PX_PER_PT * self.zoom
-            height = info.height_pt * PX_PER_PT * self.zoom
-            boxes = [
-                FieldBox(
-                    id=f["id"],
-                    label=f.get("label") or FIELD_META[f["type"]][0],
-                    type_label=FIELD_META[f["type"]][0],
-                    icon=FIELD_META[f["type"]][1],
-                    role=f["role"],
-                    color=colors.get(f["role"], ROLE_COLORS[0]),
-                    left=round(f["x"] * width, 2),
-                    top=round(f["y"] * height, 2),
-                    width=round(f["width"] * width, 2),
-                    height=round(f["height"] * height, 2),
-                    selected=f["id"] == self.selected_id,
-                    required=bool(f.get("required")),
-                )
-                for f in self.fields
-                if f["page"] == info.number
-            ]
-            views.append(
-                PageView(info.number, info.image_url, info.thumb_url, width, height, boxes)
-            )
-        return views
+        return page_views(
+            self.pages,
+            self.fields,
+            colors={r: ROLE_COLORS[i % len(ROLE_COLORS)] for i, r in enumerate(self._roles())},
+            zoom=self.zoom,
+            selected_id=self.selected_id,
+            default_color=ROLE_COLORS[0],
+        )
 
     @rx.var
     def field_count(self) -> int:
@@ -425,28 +341,13 @@ class EditorState(AuthState):
         self.zoom = next((z for z in reversed(ZOOM_STEPS) if z < self.zoom), ZOOM_STEPS[0])
 
     def _new_field(self, field_type: str, page: int, center_x: float, center_y: float) -> dict:
-        width_pt, height_pt = self._frame(page)
-        size = FIELD_META[field_type][2]
-        width = min(size[0] / width_pt, 1.0)
-        height = min(size[1] / height_pt, 1.0)
-        field: dict[str, Any] = {
-            "id": new_field_id(),
-            "type": field_type,
-            "role": self.current_role or "signer",
-            "page": page,
-            "x": _clamp(center_x - width / 2, 0, 1 - width),
-            "y": _clamp(center_y - height / 2, 0, 1 - height),
-            "width": width,
-            "height": height,
-            "required": field_type not in ("checkbox", "date"),
-            "label": FIELD_META[field_type][0],
-        }
-        if field_type in CHOICE_TYPES:
-            field["options"] = [
-                {"label": "Option 1", "value": "option_1"},
-                {"label": "Option 2", "value": "option_2"},
-            ]
-        return field
+        return new_field(
+            field_type,
+            role=self.current_role or "signer",
+            page=self.pages[page - 1],
+            center_x=center_x,
+            center_y=center_y,
+        )
 
     def _add(self, field: dict[str, Any]):
         self.fields = [*self.fields, field]
@@ -480,11 +381,8 @@ class EditorState(AuthState):
         index = self._index(field_id)
         if index < 0:
             return
-        field = dict(self.fields[index])
-        width_px, height_px = self._page_px(field["page"])
-        field["x"] = _clamp(float(left) / width_px, 0, 1 - field["width"])
-        field["y"] = _clamp(float(top) / height_px, 0, 1 - field["height"])
-        self.fields[index] = field
+        field = self.fields[index]
+        self.fields[index] = moved(field, left, top, self._page_px(field["page"]))
         self.selected_id = field_id
         self.save_status = "Saving…"
         yield
@@ -496,13 +394,8 @@ class EditorState(AuthState):
         index = self._index(field_id)
         if index < 0:
             return
-        field = dict(self.fields[index])
-        width_px, height_px = self._page_px(field["page"])
-        field["width"] = _clamp(float(width) / width_px, 0.002, 1)
-        field["height"] = _clamp(float(height) / height_px, 0.002, 1)
-        field["x"] = _clamp(float(left) / width_px, 0, 1 - field["width"])
-        field["y"] = _clamp(float(top) / height_px, 0, 1 - field["height"])
-        self.fields[index] = field
+        field = self.fields[index]
+        self.fields[index] = resized(field, left, top, width, height, self._page_px(field["page"]))
         self.selected_id = field_id
         self.save_status = "Saving…"
         yield
@@ -517,12 +410,8 @@ class EditorState(AuthState):
         if key not in NUDGE_PX:
             return None
         index = self._index(field_id)
-        field = dict(self.fields[index])
-        width_px, height_px = self._page_px(field["page"])
-        dx, dy = NUDGE_PX[key]
-        field["x"] = _clamp(field["x"] + dx / width_px, 0, 1 - field["width"])
-        field["y"] = _clamp(field["y"] + dy / height_px, 0, 1 - field["height"])
-        self.fields[index] = field
+        field = self.fields[index]
+        self.fields[index] = nudged(field, key, self._page_px(field["page"]))
         return self._save(audit=False)
 
     @rx.event
@@ -552,8 +441,8 @@ class EditorState(AuthState):
         if not field:
             return None
         clone = {**copy.deepcopy(field), "id": new_field_id()}
-        clone["x"] = _clamp(field["x"] + 0.02, 0, 1 - field["width"])
-        clone["y"] = _clamp(field["y"] + 0.02, 0, 1 - field["height"])
+        clone["x"] = clamp(field["x"] + 0.02, 0, 1 - field["width"])
+        clone["y"] = clamp(field["y"] + 0.02, 0, 1 - field["height"])
         self._add(clone)
         return self._save()
 
@@ -719,37 +608,6 @@ class EditorState(AuthState):
 # --- view ------------------------------------------------------------------------------
 
 
-def _palette() -> rx.Component:
-    return rx.vstack(
-        rx.text("Fields", size="1", weight="bold", color=rx.color("gray", 10)),
-        rx.text("Drag onto a page, or click", size="1", color=rx.color("gray", 9)),
-        *[
-            palette_item(
-                rx.hstack(
-                    rx.icon(icon, size=14, color=rx.color("accent", 11)),
-                    rx.text(label, size="2"),
-                    spacing="2",
-                    align="center",
-                ),
-                field_type=field_type,
-                on_click=EditorState.place_field(field_type),
-                id=f"palette-{field_type}",
-                class_name="palette-item",
-                padding="6px 10px",
-                border=f"1px solid {rx.color('gray', 5)}",
-                border_radius="8px",
-                background=rx.color("gray", 1),
-                cursor="grab",
-                width="100%",
-                _hover={"border_color": rx.color("accent", 8), "background": rx.color("accent", 2)},
-            )
-            for field_type, (label, icon, _size) in FIELD_META.items()
-        ],
-        spacing="1",
-        width="100%",
-    )
-
-
 def _thumbnails() -> rx.Component:
     return rx.vstack(
         rx.text("Pages", size="1", weight="bold", color=rx.color("gray", 10)),
@@ -771,87 +629,6 @@ def _thumbnails() -> rx.Component:
             ),
         ),
         spacing="2",
-        align="center",
-    )
-
-
-def _field_box(box: FieldBox) -> rx.Component:
-    return rnd(
-        field_frame(
-            rx.hstack(
-                rx.icon(box.icon, size=12, flex_shrink="0"),
-                rx.text(
-                    box.label,
-                    rx.cond(box.required, " *", ""),
-                    size="1",
-                    weight="medium",
-                    white_space="nowrap",
-                    overflow="hidden",
-                    text_overflow="ellipsis",
-                ),
-                spacing="1",
-                align="center",
-                padding_x="4px",
-                height="100%",
-                overflow="hidden",
-            ),
-            on_mouse_down=EditorState.select(box.id),
-            on_click=rx.stop_propagation,
-            on_field_key=lambda key: EditorState.field_key(box.id, key),
-            class_name="field-box",
-            custom_attrs={"data-field-id": box.id},
-            width="100%",
-            height="100%",
-            color=box.color,
-            background=f"color-mix(in srgb, {box.color} 14%, transparent)",
-            border=rx.cond(box.selected, "2px solid", "1.5px dashed"),
-            border_color=box.color,
-            border_radius="4px",
-            box_shadow=rx.cond(box.selected, f"0 0 0 3px {rx.color('accent', 5)}", "none"),
-            outline="none",
-            cursor="move",
-        ),
-        key=box.id,
-        position={"x": box.left, "y": box.top},
-        size={"width": box.width, "height": box.height},
-        bounds="parent",
-        min_width=8,
-        min_height=8,
-        on_drag_stop=lambda x, y: EditorState.move_field(box.id, x, y),
-        on_resize_stop=lambda x, y, w, h: EditorState.resize_field(box.id, x, y, w, h),
-    )
-
-
-def _page(page: PageView) -> rx.Component:
-    return rx.vstack(
-        rx.text("Page ", page.number, size="1", color=rx.color("gray", 10)),
-        field_drop_zone(
-            rx.image(
-                src=page.image_url,
-                width="100%",
-                height="100%",
-                loading="lazy",
-                draggable=False,
-                alt=f"Page {page.number}",
-                position="absolute",
-                top="0",
-                left="0",
-                user_select="none",
-                pointer_events="none",
-            ),
-            rx.foreach(page.fields, _field_box),
-            on_field_drop=lambda t, x, y: EditorState.drop_field(page.number, t, x, y),
-            id=f"page-{page.number}",
-            class_name="template-page",
-            custom_attrs={"data-page": page.number},
-            position="relative",
-            width=page.width.to_string() + "px",
-            height=page.height.to_string() + "px",
-            background="white",
-            box_shadow="0 1px 3px rgba(15, 23, 42, 0.12), 0 8px 24px rgba(15, 23, 42, 0.08)",
-            flex_shrink="0",
-        ),
-        spacing="1",
         align="center",
     )
 
@@ -1319,7 +1096,16 @@ def editor_page() -> rx.Component:
             ),
             rx.hstack(
                 rx.hstack(
-                    rx.box(_palette(), width="156px", overflow_y="auto", height="100%"),
+                    rx.box(
+                        palette(
+                            list(FIELD_META),
+                            on_pick=EditorState.place_field,
+                            hint="Drag onto a page, or click",
+                        ),
+                        width="156px",
+                        overflow_y="auto",
+                        height="100%",
+                    ),
                     rx.box(
                         _thumbnails(),
                         width="96px",
@@ -1336,7 +1122,9 @@ def editor_page() -> rx.Component:
                 ),
                 rx.box(
                     rx.vstack(
-                        rx.foreach(EditorState.page_views, _page),
+                        rx.foreach(
+                            EditorState.page_views, lambda page: page_canvas(page, EditorState)
+                        ),
                         spacing="5",
                         align="center",
                         padding="24px",
