@@ -1,5 +1,6 @@
 """Send from the app, sign through each emailed link (drawn on a phone by touch, typed,
-uploaded), complete, download, and check the sealed PDF with pdfsig, pyHanko and its text."""
+uploaded), complete, download, and check the sealed PDF with pdfsig, pyHanko and its text;
+send a package and a one-off uploaded PDF with fields placed in the browser."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from sqlmodel import select
 
 from tests.core.pdf_helpers import pdfsig, pyhanko_status
 from tests.envelope_samples import make_template
+from tests.pdf_samples import make_pdf
 from workspace.core.db import session_scope
 from workspace.core.models import Envelope, OutboxMessage
 from workspace.core.pdf import ca
+from workspace.core.services.templates import create_package
 
 pytestmark = pytest.mark.browser
 
@@ -282,3 +285,105 @@ def test_portal_status_pages_and_password(org, new_page, client, screenshot):
     page.goto("/sign/not-a-real-token")
     expect(page.get_by_text("This link does not work")).to_be_visible()
     screenshot(page, "signing-invalid-phone")
+
+
+def _document_shown(page, name: str) -> None:
+    """The signer sees the document: its first page image has loaded."""
+    image = page.get_by_role("img", name=f"{name} · page 1", exact=False).first
+    expect(image).to_be_visible()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
+
+
+def test_send_a_package_from_the_packages_page(org, signed_in_page, new_page, screenshot):
+    contract = make_template(org, roles=("employee", "employer"))
+    nda = make_template(org, name="NDA", roles=("employee",))
+    with session_scope() as session:
+        create_package(
+            session, actor=org.actor, name="New Hire Package", template_ids=[contract, nda]
+        )
+    app = signed_in_page(org)
+    app.goto("/templates/packages")
+    expect(app.locator(".send-package")).to_be_visible()
+    screenshot(app, "packages-send-desktop")
+    app.locator(".send-package").click()
+    expect(app).to_have_url(re.compile(r"/envelopes/new\?package=pkg_\w+$"))
+    expect(app.locator("#package-select")).to_have_text("New Hire Package")
+    expect(app.locator("#envelope-title")).to_have_value("New Hire Package")
+    for index, (name, email) in enumerate(SIGNERS[:2]):
+        app.locator(f"#signer-name-{index}").fill(name)
+        app.locator(f"#signer-email-{index}").fill(email)
+    app.locator("#envelope-message").fill("Your new hire documents, all in one place.")
+    screenshot(app, "envelopes-send-package-desktop")
+    app.locator("#send-envelope").click()
+    expect(app).to_have_url(re.compile(r"/envelopes/env_\w+/?$"))
+    expect(app.get_by_text("Signing invitation emailed to ada@example.com")).to_be_visible()
+    with session_scope() as session:
+        envelope = session.exec(select(Envelope).where(Envelope.org_id == org.org_id)).one()
+    assert envelope.source == "package" and len(envelope.documents) == 2
+
+    signer = new_page(phone=True)
+    signer.goto(_wait_for_link("ada@example.com", signer))
+    expect(signer.locator("#consent")).to_be_visible()
+    signer.locator("#consent").click()
+    _document_shown(signer, "Employment Contract")
+    expect(signer.get_by_role("img", name="NDA · page 1", exact=False)).to_have_count(1)
+    assert signer.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(signer, "signing-package-phone")
+
+
+def test_upload_a_pdf_place_fields_and_send(org, signed_in_page, new_page, tmp_path, screenshot):
+    pdf = tmp_path / "Office lease.pdf"
+    pdf.write_bytes(make_pdf(2, texts={2: "Signed by the tenant and the landlord"}))
+    app = signed_in_page(org)
+    app.goto("/envelopes")
+    app.locator("#new-envelope").click()
+    expect(app.locator("#new-from-package")).to_be_visible()
+    screenshot(app, "envelopes-new-menu-desktop")
+    app.locator("#new-from-upload").click()
+    expect(app).to_have_url(re.compile(r"/envelopes/upload$"))
+    screenshot(app, "envelopes-upload-empty-desktop")
+    app.locator("input[type=file]").set_input_files(str(pdf))
+    expect(app.locator("#uploaded-filename")).to_have_text("Office lease.pdf")
+    expect(app.locator("#envelope-title")).to_have_value("Office lease")
+    app.locator("#upload-signer-name-0").fill("Ada Lovelace")
+    app.locator("#upload-signer-email-0").fill("ada@example.com")
+    app.locator("#add-signer").click()
+    app.locator("#upload-signer-name-1").fill("Jane Smith")
+    app.locator("#upload-signer-email-1").fill("jane@company.com")
+
+    page_two = app.locator("#page-2")
+    expect(page_two.locator("img")).to_be_visible()
+    app.locator('.placing-for[data-signer="signer_1"]').click()
+    page_two.click(position={"x": 180, "y": 620})
+    expect(app.locator('.field-box[data-role="signer_1"]')).to_have_count(1)
+    app.locator('.placing-for[data-signer="signer_2"]').click()
+    app.locator("#send-envelope").click()
+    expect(app.locator("#send-error")).to_contain_text("Place a signature field for Jane Smith")
+    page_two.click(position={"x": 520, "y": 620})
+    app.locator("#palette-date").click()
+    page_two.click(position={"x": 520, "y": 680})
+    expect(app.locator('.field-box[data-role="signer_2"]')).to_have_count(2)
+    app.locator(".placing-for").first.scroll_into_view_if_needed()
+    screenshot(app, "envelopes-upload-fields-desktop")
+    app.locator("#send-envelope").click()
+    expect(app).to_have_url(re.compile(r"/envelopes/env_\w+/?$"))
+    expect(app.get_by_text("Uploaded document").first).to_be_visible()
+    with session_scope() as session:
+        envelope = session.exec(select(Envelope).where(Envelope.org_id == org.org_id)).one()
+    fields = envelope.documents[0]["fields"]
+    assert sorted((f["role"], f["type"], f["page"]) for f in fields) == [
+        ("signer_1", "signature", 2),
+        ("signer_2", "date", 2),
+        ("signer_2", "signature", 2),
+    ]
+    ada_signature = next(f for f in fields if f["role"] == "signer_1")
+    assert 0 < ada_signature["x"] < 0.5 and 0.5 < ada_signature["y"] < 1
+
+    signer = new_page()
+    signer.goto(_wait_for_link("ada@example.com", signer))
+    signer.locator("#consent").click()
+    _document_shown(signer, "Office lease")
+    expect(signer.locator(f'[data-field="{ada_signature["id"]}"]')).to_be_visible()
+    screenshot(signer, "signing-uploaded-desktop")

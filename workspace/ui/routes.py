@@ -8,6 +8,7 @@ from workspace.ui.pages import (
     auth,
     customers,
     dashboard,
+    envelope_upload,
     envelopes,
     intake_portal,
     invoice_detail,
@@ -74,6 +75,12 @@ PAGES = [
         envelopes.send_page,
         "Send for signature",
         [SIGNED_IN, envelopes.SendState.load],
+    ),
+    (
+        "/envelopes/upload",
+        envelope_upload.upload_send_page,
+        "Upload and send",
+        [SIGNED_IN, envelope_upload.UploadSendState.load],
     ),
     (
         "/envelopes/[envelope_id]",

@@ -3,6 +3,7 @@ order, timeline, actions) and the Send flow from a template."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import reflex as rx
@@ -205,14 +206,42 @@ def envelopes_page() -> rx.Component:
             empty_state(
                 "send",
                 "No envelopes here",
-                "Send a template for signature; each signer gets a private link and you follow "
-                "every step here.",
-                rx.link(rx.button("Send for signature"), href="/envelopes/new"),
+                "Send a template, a package or an uploaded PDF for signature; each signer gets "
+                "a private link and you follow every step here.",
+                new_envelope_menu("Send for signature"),
             ),
         ),
         title="Envelopes",
-        actions=rx.link(
-            rx.button(rx.icon("send", size=16), "Send", id="new-envelope"), href="/envelopes/new"
+        actions=new_envelope_menu("New envelope", trigger_id="new-envelope"),
+    )
+
+
+NEW_ENVELOPE_CHOICES = [
+    ("file-text", "From a template", "/envelopes/new", "new-from-template"),
+    ("package", "From a package", "/envelopes/new?source=package", "new-from-package"),
+    ("upload", "Upload a PDF", "/envelopes/upload", "new-from-upload"),
+]
+
+
+def new_envelope_menu(label: str, trigger_id: str | None = None) -> rx.Component:
+    """The ways to start an envelope: a template, a package, or a PDF uploaded for this
+    envelope only."""
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.icon("send", size=16), label, rx.icon("chevron-down", size=14), id=trigger_id
+            )
+        ),
+        rx.menu.content(
+            *[
+                rx.menu.item(
+                    rx.hstack(rx.icon(icon, size=14), text, align="center", spacing="2"),
+                    on_select=rx.redirect(href),
+                    id=item_id,
+                )
+                for icon, text, href, item_id in NEW_ENVELOPE_CHOICES
+            ],
+            align="end",
         ),
     )
 
@@ -607,10 +636,10 @@ def envelope_page() -> rx.Component:
 # --- send -----------------------------------------------------------------------------------
 
 
-class SendState(AuthState):
-    templates: list[dict[str, str]] = []
-    template_id: str = ""
-    rows: list[dict[str, str]] = []
+class EnvelopeFormState(AuthState):
+    """What every way of sending shares: title, message, expiry, schedule and CC, and the
+    call that creates the envelope. The Send pages are its substates."""
+
     title: str = ""
     message: str = ""
     expiry_days: str = "30"
@@ -618,40 +647,11 @@ class SendState(AuthState):
     cc: str = ""
     error: str = ""
     error_field: str = ""
-    _roles: dict = {}
 
-    @rx.event
-    def load(self):
-        actor = self._actor()
-        if actor is None:
-            return
-        with session_scope() as session:
-            templates = template_service.list_templates(session, actor=actor, limit=100)
-            self.templates = [{"id": t.id, "name": t.name} for t in templates if t.roles]
-            self._roles = {t.id: list(t.roles) for t in templates}
-        wanted = self.router.page.params.get("template", "")
-        ids = [t["id"] for t in self.templates]
-        self._apply_template(wanted if wanted in ids else (ids[0] if ids else ""))
-
-    @rx.event
-    def set_template(self, template_id: str):
-        self._apply_template(template_id)
-
-    def _apply_template(self, template_id: str) -> None:
-        self.template_id = template_id
-        self.error = ""
-        name = next((t["name"] for t in self.templates if t["id"] == template_id), "")
-        self.title = name
-        self.rows = [
-            {"role": role, "name": "", "email": "", "order": str(index + 1)}
-            for index, role in enumerate(self._roles.get(template_id, []))
-        ]
-
-    @rx.event
-    def set_row(self, index: int, key: str, value: str):
-        rows = [dict(r) for r in self.rows]
-        rows[index][key] = value
-        self.rows = rows
+    def _reset_form(self) -> None:
+        self.title = self.message = self.schedule = self.cc = ""
+        self.expiry_days = "30"
+        self.error = self.error_field = ""
 
     @rx.event
     def set_title(self, value: str):
@@ -673,56 +673,187 @@ class SendState(AuthState):
     def set_cc(self, value: str):
         self.cc = value
 
-    @rx.event
-    def send(self):
+    def _signer_label(self, index: int) -> str:
+        """How the form names signer `index` in messages."""
+        return f"signer {index + 1}"
+
+    def _signer_problem(self, field: str) -> str:
+        """A signer's missing name or bad email, said the way the form shows the signer."""
+        match = re.fullmatch(r"signers\[(\d+)\]\.(name|email)", field)
+        if not match:
+            return ""
+        who = self._signer_label(int(match[1]))
+        if match[2] == "name":
+            return f"Enter the name of {who}."
+        return f"Enter a valid email address for {who}."
+
+    def _create(self, signers: list[dict], **source):
+        """Create and send (or schedule) the envelope from `source` (templateId, packageId or
+        document with fields); errors stay on the form, success opens the envelope."""
         self.error = self.error_field = ""
         try:
             days = float(self.expiry_days or "30")
         except ValueError:
             self.error, self.error_field = "Expiry must be a number of days.", "expiresInHours"
             return None
-        scheduled = None
-        if self.schedule:
-            scheduled = to_ms(datetime.fromisoformat(self.schedule))
+        try:
+            scheduled = to_ms(datetime.fromisoformat(self.schedule)) if self.schedule else None
+        except ValueError:
+            self.error, self.error_field = "Choose a valid date and time.", "scheduledAt"
+            return None
         cc = [{"email": e.strip()} for e in self.cc.replace(";", ",").split(",") if e.strip()]
         try:
             data = EnvelopeCreate(
-                template_id=self.template_id or None,
+                **source,
                 title=self.title,
                 message=self.message,
                 expires_in_hours=days * 24,
                 scheduled_at=scheduled,
-                signers=[
-                    {
-                        "name": r["name"],
-                        "email": r["email"],
-                        "role": r["role"],
-                        "signingOrder": int(r["order"] or 1),
-                    }
-                    for r in self.rows
-                ],
+                signers=signers,
                 cc_recipients=cc,
             )
             with session_scope() as session:
                 envelope, _ = service.create_envelope(
                     session, actor=self._require_actor(), data=data
                 )
-                envelope_id = envelope.id
+                envelope_id, status = envelope.id, envelope.status
+        except DomainError as exc:
+            self.error_field = exc.details.get("field", "")
+            self.error = self._signer_problem(self.error_field) or exc.message
+            return None
+        done = "Envelope scheduled." if status == "scheduled" else "Envelope sent."
+        return [rx.toast.success(done), rx.redirect(f"/envelopes/{envelope_id}")]
+
+
+def signing_order(text: str) -> int:
+    """A signer row's order as typed (empty means 1); raises ValueError when not whole."""
+    return int(text or 1)
+
+
+class SendState(EnvelopeFormState):
+    """Send a template, or a package of templates, to one signer per role."""
+
+    source: str = "template"  # template | package
+    templates: list[dict[str, str]] = []
+    packages: list[dict[str, str]] = []
+    template_id: str = ""
+    package_id: str = ""
+    rows: list[dict[str, str]] = []
+    _template_roles: dict[str, list[str]] = {}
+    _package_roles: dict[str, list[tuple[str, str]]] = {}
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        if actor is None:
+            return
+        self._reset_form()
+        with session_scope() as session:
+            templates = template_service.list_templates(session, actor=actor, limit=100)
+            self.templates = [{"id": t.id, "name": t.name} for t in templates if t.roles]
+            self._template_roles = {t.id: list(t.roles) for t in templates}
+            packages = template_service.list_packages(session, actor=actor, limit=100)
+            self.packages, self._package_roles = [], {}
+            for package in packages:
+                roles = template_service.package_signing_roles(session, package)
+                if not roles:
+                    continue
+                names = [t.name for t in template_service.package_templates(session, package)]
+                self.packages.append(
+                    {"id": package.id, "name": package.name, "detail": ", ".join(names)}
+                )
+                self._package_roles[package.id] = [
+                    (r["packageRoleId"], r["packageRoleName"]) for r in roles
+                ]
+        params = self.router.url.query_parameters
+        wanted_package = params.get("package", "")
+        if wanted_package in self._package_roles or (
+            params.get("source") == "package" and self.packages
+        ):
+            self.source = "package"
+            self._apply_package(
+                wanted_package if wanted_package in self._package_roles else self.packages[0]["id"]
+            )
+            return
+        self.source = "template"
+        wanted = params.get("template", "")
+        ids = [t["id"] for t in self.templates]
+        self._apply_template(wanted if wanted in ids else (ids[0] if ids else ""))
+
+    @rx.event
+    def set_source(self, value: str | list[str]):
+        source = value if isinstance(value, str) else value[0]
+        if source == "package":
+            self.source = "package"
+            self._apply_package(self.packages[0]["id"] if self.packages else "")
+        else:
+            self.source = "template"
+            self._apply_template(self.templates[0]["id"] if self.templates else "")
+
+    @rx.event
+    def set_template(self, template_id: str):
+        self._apply_template(template_id)
+
+    @rx.event
+    def set_package(self, package_id: str):
+        self._apply_package(package_id)
+
+    def _apply_template(self, template_id: str) -> None:
+        self.template_id = template_id
+        self.title = next((t["name"] for t in self.templates if t["id"] == template_id), "")
+        self.error = self.error_field = ""
+        self.rows = [
+            {"role": role, "role_label": role, "name": "", "email": "", "order": str(index + 1)}
+            for index, role in enumerate(self._template_roles.get(template_id, []))
+        ]
+
+    def _apply_package(self, package_id: str) -> None:
+        self.package_id = package_id
+        self.title = next((p["name"] for p in self.packages if p["id"] == package_id), "")
+        self.error = self.error_field = ""
+        self.rows = [
+            {"role": role, "role_label": name, "name": "", "email": "", "order": str(index + 1)}
+            for index, (role, name) in enumerate(self._package_roles.get(package_id, []))
+        ]
+
+    def _signer_label(self, index: int) -> str:
+        return f"the {self.rows[index]['role_label']} signer"
+
+    @rx.var
+    def has_choices(self) -> bool:
+        return bool(self.templates or self.packages)
+
+    @rx.event
+    def set_row(self, index: int, key: str, value: str):
+        rows = [dict(r) for r in self.rows]
+        rows[index][key] = value
+        self.rows = rows
+
+    @rx.event
+    def send(self):
+        try:
+            signers = [
+                {
+                    "name": r["name"],
+                    "email": r["email"],
+                    "role": r["role"],
+                    "signingOrder": signing_order(r["order"]),
+                }
+                for r in self.rows
+            ]
         except ValueError:
             self.error = "Signing order must be a whole number."
             return None
-        except DomainError as exc:
-            self.error = exc.message
-            self.error_field = exc.details.get("field", "")
-            return None
-        return [rx.toast.success("Envelope sent."), rx.redirect(f"/envelopes/{envelope_id}")]
+        if self.source == "package":
+            return self._create(signers, package_id=self.package_id or None)
+        return self._create(signers, template_id=self.template_id or None)
 
 
 def _signer_row(row, index) -> rx.Component:
     return rx.grid(
         rx.vstack(
             rx.text("Role", size="1", color=rx.color("gray", 10)),
-            rx.badge(row["role"], size="2", variant="soft"),
+            rx.badge(row["role_label"], size="2", variant="soft"),
             spacing="1",
         ),
         rx.input(
@@ -755,7 +886,7 @@ def _signer_row(row, index) -> rx.Component:
     )
 
 
-def _labelled(label: str, control: rx.Component, hint: str = "") -> rx.Component:
+def labelled(label: str, control: rx.Component, hint: str = "") -> rx.Component:
     return rx.vstack(
         rx.text(label, size="2", weight="medium"),
         control,
@@ -765,38 +896,172 @@ def _labelled(label: str, control: rx.Component, hint: str = "") -> rx.Component
     )
 
 
-def send_page() -> rx.Component:
-    form = rx.vstack(
-        card(
-            rx.vstack(
-                _labelled(
-                    "Template",
-                    rx.select.root(
-                        rx.select.trigger(
-                            placeholder="Choose a template", width="100%", id="template-select"
-                        ),
-                        rx.select.content(
-                            rx.foreach(
-                                SendState.templates,
-                                lambda t: rx.select.item(t["name"], value=t["id"]),
-                            )
-                        ),
-                        value=SendState.template_id,
-                        on_change=SendState.set_template,
-                    ),
+def title_input() -> rx.Component:
+    return labelled(
+        "Title",
+        rx.input(
+            value=EnvelopeFormState.title,
+            on_change=EnvelopeFormState.set_title,
+            width="100%",
+            id="envelope-title",
+        ),
+    )
+
+
+def delivery_card() -> rx.Component:
+    """Message, expiry, schedule and CC: the same on every Send page."""
+    return card(
+        rx.vstack(
+            labelled(
+                "Message",
+                rx.text_area(
+                    value=EnvelopeFormState.message,
+                    on_change=EnvelopeFormState.set_message,
+                    placeholder="Please review and sign.",
+                    width="100%",
+                    id="envelope-message",
                 ),
-                _labelled(
-                    "Title",
+            ),
+            rx.grid(
+                labelled(
+                    "Expires after (days)",
                     rx.input(
-                        value=SendState.title,
-                        on_change=SendState.set_title,
+                        type="number",
+                        min="1",
+                        value=EnvelopeFormState.expiry_days,
+                        on_change=EnvelopeFormState.set_expiry_days,
                         width="100%",
-                        id="envelope-title",
+                        id="expiry-days",
                     ),
                 ),
+                labelled(
+                    "Send later (UTC)",
+                    rx.input(
+                        type="datetime-local",
+                        value=EnvelopeFormState.schedule,
+                        on_change=EnvelopeFormState.set_schedule,
+                        width="100%",
+                        id="schedule",
+                    ),
+                    "5 minutes to 30 days ahead; leave empty to send now.",
+                ),
+                labelled(
+                    "CC (emails, comma separated)",
+                    rx.input(
+                        value=EnvelopeFormState.cc,
+                        on_change=EnvelopeFormState.set_cc,
+                        width="100%",
+                        placeholder="legal@company.com",
+                        id="envelope-cc",
+                    ),
+                ),
+                columns=rx.breakpoints(initial="1", md="3"),
                 spacing="3",
+                width="100%",
+            ),
+            spacing="3",
+        ),
+    )
+
+
+def send_footer(on_send, cancel_href: str = "/envelopes") -> rx.Component:
+    """The form's error, if any, and Cancel / Send now (Schedule when a time is set)."""
+    return rx.fragment(
+        rx.cond(
+            EnvelopeFormState.error != "",
+            rx.callout(
+                EnvelopeFormState.error,
+                icon="triangle-alert",
+                color_scheme="red",
+                width="100%",
+                id="send-error",
             ),
         ),
+        rx.hstack(
+            rx.link(rx.button("Cancel", variant="soft", color_scheme="gray"), href=cancel_href),
+            rx.button(
+                rx.icon("send", size=16),
+                rx.cond(EnvelopeFormState.schedule != "", "Schedule", "Send now"),
+                on_click=on_send,
+                id="send-envelope",
+            ),
+            justify="end",
+            width="100%",
+        ),
+    )
+
+
+def _source_picker() -> rx.Component:
+    template_select = labelled(
+        "Template",
+        rx.select.root(
+            rx.select.trigger(placeholder="Choose a template", width="100%", id="template-select"),
+            rx.select.content(
+                rx.foreach(SendState.templates, lambda t: rx.select.item(t["name"], value=t["id"]))
+            ),
+            value=SendState.template_id,
+            on_change=SendState.set_template,
+        ),
+    )
+    package_select = labelled(
+        "Package",
+        rx.select.root(
+            rx.select.trigger(placeholder="Choose a package", width="100%", id="package-select"),
+            rx.select.content(
+                rx.foreach(
+                    SendState.packages,
+                    lambda p: rx.select.item(p["name"], value=p["id"]),
+                )
+            ),
+            value=SendState.package_id,
+            on_change=SendState.set_package,
+        ),
+        "Every document of the package goes into one envelope; each signer signs all of "
+        "their fields in one go.",
+    )
+    no_packages = rx.callout(
+        rx.text(
+            "No packages yet. ",
+            rx.link("Bundle templates into a package", href="/templates/packages"),
+            " to send several documents together.",
+        ),
+        icon="package",
+        color_scheme="gray",
+        width="100%",
+    )
+    no_templates = rx.callout(
+        rx.text(
+            "No templates with fields yet. ",
+            rx.link("Create a template", href="/templates"),
+            " or ",
+            rx.link("upload a PDF and send it", href="/envelopes/upload"),
+            ".",
+        ),
+        icon="file-text",
+        color_scheme="gray",
+        width="100%",
+    )
+    return rx.vstack(
+        rx.segmented_control.root(
+            rx.segmented_control.item("Template", value="template"),
+            rx.segmented_control.item("Package", value="package"),
+            value=SendState.source,
+            on_change=SendState.set_source,
+            id="send-source",
+        ),
+        rx.cond(
+            SendState.source == "package",
+            rx.cond(SendState.packages.length() > 0, package_select, no_packages),
+            rx.cond(SendState.templates.length() > 0, template_select, no_templates),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def send_page() -> rx.Component:
+    form = rx.vstack(
+        card(rx.vstack(_source_picker(), title_input(), spacing="3")),
         card(
             rx.heading("Signers", size="3"),
             rx.text(
@@ -806,89 +1071,28 @@ def send_page() -> rx.Component:
             ),
             rx.vstack(rx.foreach(SendState.rows, _signer_row), width="100%", spacing="0"),
         ),
-        card(
-            rx.vstack(
-                _labelled(
-                    "Message",
-                    rx.text_area(
-                        value=SendState.message,
-                        on_change=SendState.set_message,
-                        placeholder="Please review and sign.",
-                        width="100%",
-                        id="envelope-message",
-                    ),
-                ),
-                rx.grid(
-                    _labelled(
-                        "Expires after (days)",
-                        rx.input(
-                            type="number",
-                            min="1",
-                            value=SendState.expiry_days,
-                            on_change=SendState.set_expiry_days,
-                            width="100%",
-                        ),
-                    ),
-                    _labelled(
-                        "Send later (UTC)",
-                        rx.input(
-                            type="datetime-local",
-                            value=SendState.schedule,
-                            on_change=SendState.set_schedule,
-                            width="100%",
-                            id="schedule",
-                        ),
-                        "5 minutes to 30 days ahead; leave empty to send now.",
-                    ),
-                    _labelled(
-                        "CC (emails, comma separated)",
-                        rx.input(
-                            value=SendState.cc,
-                            on_change=SendState.set_cc,
-                            width="100%",
-                            placeholder="legal@company.com",
-                        ),
-                    ),
-                    columns=rx.breakpoints(initial="1", md="3"),
-                    spacing="3",
-                    width="100%",
-                ),
-                spacing="3",
-            ),
-        ),
-        rx.cond(
-            SendState.error != "",
-            rx.callout(
-                SendState.error,
-                icon="triangle-alert",
-                color_scheme="red",
-                width="100%",
-                id="send-error",
-            ),
-        ),
-        rx.hstack(
-            rx.link(rx.button("Cancel", variant="soft", color_scheme="gray"), href="/envelopes"),
-            rx.button(
-                rx.icon("send", size=16),
-                rx.cond(SendState.schedule != "", "Schedule", "Send now"),
-                on_click=SendState.send,
-                id="send-envelope",
-            ),
-            justify="end",
-            width="100%",
-        ),
+        delivery_card(),
+        send_footer(SendState.send),
         spacing="4",
         width="100%",
     )
     return app_shell(
         rx.cond(
-            SendState.templates.length() > 0,
+            SendState.has_choices,
             form,
             empty_state(
                 "file-text",
-                "No templates with fields yet",
-                "Create a template and place signer fields on it; then send it here.",
-                rx.link(rx.button("Templates"), href="/templates"),
+                "Nothing to send yet",
+                "Create a template and place signer fields on it, or upload a PDF and place "
+                "the signature fields right away.",
+                rx.hstack(
+                    rx.link(rx.button("Templates", variant="soft"), href="/templates"),
+                    rx.link(
+                        rx.button(rx.icon("upload", size=16), "Upload a PDF"),
+                        href="/envelopes/upload",
+                    ),
+                    spacing="2",
+                ),
             ),
         ),
         title="Send for signature",

@@ -349,6 +349,11 @@ def _package_card(row: PackageRow) -> rx.Component:
                     spacing="1",
                 ),
                 rx.hstack(
+                    rx.link(
+                        rx.button(rx.icon("send", size=14), "Send"),
+                        href="/envelopes/new?package=" + row.id,
+                        class_name="send-package",
+                    ),
                     rx.button(
                         rx.icon("pencil", size=14),
                         "Edit",

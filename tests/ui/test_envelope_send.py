@@ -1,0 +1,174 @@
+"""The Send pages' States driven directly: a package to one signer per package role, and an
+uploaded PDF with fields placed per signer (or none, for the default signature lines)."""
+
+from sqlmodel import col, select
+
+from tests.envelope_samples import make_template
+from tests.pdf_samples import make_pdf
+from workspace.core.db import session_scope
+from workspace.core.models import Envelope, EnvelopeSigner, OutboxMessage, PdfDocument
+from workspace.core.services import accounts
+from workspace.core.services import templates as template_service
+from workspace.ui.pages.envelope_upload import UploadSendState
+from workspace.ui.pages.envelopes import SendState
+
+
+def _state(cls, org):
+    root = cls.get_root_state()(_reflex_internal_init=True)
+    state = root.get_substate(cls.get_full_name().split(".")[1:])
+    with session_scope() as session:
+        state.session_token = accounts.log_in(
+            session, email=org.owner_email, password=org.owner_password
+        ).token
+    return state
+
+
+def _envelope(org) -> tuple[Envelope, list[EnvelopeSigner]]:
+    with session_scope() as session:
+        envelope = session.exec(select(Envelope).where(Envelope.org_id == org.org_id)).one()
+        signers = session.exec(
+            select(EnvelopeSigner)
+            .where(EnvelopeSigner.envelope_id == envelope.id)
+            .order_by(col(EnvelopeSigner.signing_order), col(EnvelopeSigner.created_at))
+        ).all()
+        return envelope, list(signers)
+
+
+def test_send_a_package_to_a_signer_per_package_role(org):
+    contract = make_template(org, roles=("employee", "employer"))
+    nda = make_template(org, name="NDA", roles=("employee",))
+    with session_scope() as session:
+        package = template_service.create_package(
+            session, actor=org.actor, name="New Hire Package", template_ids=[contract, nda]
+        )
+        package_id = package.id
+    state = _state(SendState, org)
+    state.load()
+    assert state.source == "template" and [p["id"] for p in state.packages] == [package_id]
+    state.set_source("package")
+    assert state.title == "New Hire Package"
+    assert [r["role_label"] for r in state.rows] == ["Employee", "Employer"]
+    state.set_row(0, "name", "Ada Lovelace")
+    state.set_row(0, "email", "ada@example.com")
+    state.set_row(1, "name", "Jane Smith")
+    state.set_row(1, "email", "jane@company.com")
+    state.set_row(1, "order", "2")
+    state.set_message("Welcome aboard")
+    result = state.send()
+    assert state.error == "" and result is not None
+    envelope, signers = _envelope(org)
+    assert envelope.package_id == package_id and len(envelope.documents) == 2
+    assert envelope.message == "Welcome aboard" and envelope.status == "sent"
+    assert [(s.email, s.signing_order) for s in signers] == [
+        ("ada@example.com", 1),
+        ("jane@company.com", 2),
+    ]
+
+
+def test_a_role_without_a_signer_is_named_and_nothing_is_sent(org):
+    make_template(org, roles=("employee", "employer"))
+    state = _state(SendState, org)
+    state.load()
+    state.set_row(0, "name", "Ada Lovelace")
+    state.set_row(0, "email", "ada@example.com")
+    state.set_row(1, "order", "first")
+    state.send()
+    assert state.error == "Signing order must be a whole number."
+    state.set_row(1, "order", "1")
+    state.send()
+    assert state.error == "Enter the name of the employer signer."
+    assert state.error_field == "signers[1].name"
+    with session_scope() as session:
+        assert session.exec(select(Envelope)).all() == []
+
+
+def _uploaded(org, state: UploadSendState, pages: int = 2) -> None:
+    """What the upload handler leaves behind, without the browser's upload request."""
+    from workspace.ui.components.field_placement import document_pages
+
+    with session_scope() as session:
+        document, _ = template_service.save_document(
+            session, actor=org.actor, data=make_pdf(pages), filename="Lease.pdf"
+        )
+        state._document_id, state.pages = document.id, document_pages(document)
+    state.filename, state.title = "Lease.pdf", "Lease"
+
+
+def test_upload_place_fields_per_signer_and_send(org):
+    state = _state(UploadSendState, org)
+    state.load()
+    state.send()
+    assert state.error == "Upload the PDF to send first."
+    _uploaded(org, state)
+    state.set_signer(0, "name", "Ada Lovelace")
+    state.set_signer(0, "email", "ada@example.com")
+    state.add_signer()
+    state.set_signer(1, "name", "Jane Smith")
+    state.set_signer(1, "email", "jane@company")
+    state.send()
+    assert state.error == "Enter a valid email address for Jane Smith."
+    state.set_signer(1, "email", "jane@company.com")
+    state.set_signer(1, "order", "2")
+    assert state.current_signer == "signer_2"
+    state.set_current_signer("signer_1")
+    state.place_at(2, 0.3, 0.8)  # a signature (the default tool) for Ada on page 2
+    state.set_tool("date")
+    state.place_at(2, 0.7, 0.8)
+    state.set_current_signer("signer_2")
+    state.place_at(1, 0.5, 0.5)  # only a date for Jane: she needs a signature
+    state.send()
+    assert state.error.startswith("Place a signature field for Jane Smith")
+    state.set_tool("signature")
+    state.drop_field(1, "initials", 0.9, 0.95)
+    box = state.page_views[0].fields[-1]
+    state.move_field(box.id, 10, 20)
+    moved = state.fields[-1]
+    assert moved["x"] == 10 / state.page_views[0].width and moved["role"] == "signer_2"
+    result = state.send()
+    assert state.error == "" and result is not None
+
+    envelope, signers = _envelope(org)
+    assert envelope.source == "document" and envelope.title == "Lease"
+    fields = envelope.documents[0]["fields"]
+    assert sorted((f["role"], f["type"], f["page"]) for f in fields) == [
+        ("signer_1", "date", 2),
+        ("signer_1", "signature", 2),
+        ("signer_2", "date", 1),
+        ("signer_2", "initials", 1),
+    ]
+    assert [(s.name, s.role, s.status) for s in signers] == [
+        ("Ada Lovelace", "signer_1", "sent"),
+        ("Jane Smith", "signer_2", "pending"),
+    ]
+    with session_scope() as session:
+        assert len(session.exec(select(PdfDocument)).all()) == 1  # the upload is reused
+        invited = session.exec(
+            select(OutboxMessage.to_email).where(OutboxMessage.category == "signing")
+        ).all()
+    assert invited == ["ada@example.com"]
+
+
+def test_upload_without_fields_gets_a_signature_line_per_signer(org):
+    state = _state(UploadSendState, org)
+    state.load()
+    _uploaded(org, state, pages=3)
+    state.set_signer(0, "name", "Ada Lovelace")
+    state.set_signer(0, "email", "ada@example.com")
+    state.add_signer()
+    state.set_signer(1, "name", "Jane Smith")
+    state.set_signer(1, "email", "jane@company.com")
+    state.place_at(1, 0.5, 0.5)  # for Jane, the signer added last
+    state.remove_signer("signer_2")  # her fields go with her
+    assert state.fields == [] and state.current_signer == "signer_1"
+    state.add_signer()
+    state.set_signer(1, "name", "Sam Lee")
+    state.set_signer(1, "email", "sam@example.com")
+    state.send()
+    assert state.error == ""
+    envelope, signers = _envelope(org)
+    fields = envelope.documents[0]["fields"]
+    assert [(f["type"], f["role"], f["page"]) for f in fields] == [
+        ("signature", "signer_1", 3),
+        ("signature", "signer_3", 3),
+    ]
+    assert [s.role for s in signers] == ["signer_1", "signer_3"]
