@@ -192,6 +192,7 @@ def test_status_choices_read_as_words_and_store_the_value(org, signed_in_page, s
     page.locator("#title").fill("General Liability COI")
     page.locator("#trackingType").click()
     page.get_by_role("option", name="Business licence").click()
+    screenshot(page, "business-apps-new-item")
     page.locator("#create-record").click()
     expect(page.locator("#status-select")).to_have_text("Pending documents")
     with session_scope() as session:
