@@ -46,7 +46,7 @@ def test_text_lands_in_its_box_and_is_searchable():
         stamp.StampItem(stamp.Box(2, 0.1, 0.3, 0.5, 0.04), "text", text="Jane Q. Signer"),
         stamp.StampItem(stamp.Box(3, 0.1, 0.3, 0.5, 0.04), "text", text="Zoë Łukasz – Ångström"),
     ]
-    out = stamp.to_bytes(stamp.stamp_documents([stamp.SourceDocument(make_pdf(3), items)]))
+    out = stamp.stamp_documents([stamp.SourceDocument(make_pdf(3), items)])
     pages = pdftotext(out).split("\f")
     assert "Jane Q. Signer" in pages[1] and "Jane Q. Signer" not in pages[0]
     assert "Zoë Łukasz – Ångström" in pages[2]
@@ -55,10 +55,8 @@ def test_text_lands_in_its_box_and_is_searchable():
 @pytest.mark.parametrize("rotation", [0, 90, 180, 270])
 def test_boxes_are_fractions_of_the_displayed_page_for_every_rotation(rotation):
     box = stamp.Box(1, 0.6, 0.7, 0.3, 0.2)
-    out = stamp.to_bytes(
-        stamp.stamp_documents(
-            [stamp.SourceDocument(make_pdf(1, rotate=rotation), [stamp.StampItem(box, "check")])]
-        )
+    out = stamp.stamp_documents(
+        [stamp.SourceDocument(make_pdf(1, rotate=rotation), [stamp.StampItem(box, "check")])]
     )
     x0, y0, x1, y1 = _dark_box(out)
     assert x0 >= 0.6 and x1 <= 0.9
@@ -71,7 +69,7 @@ def test_images_keep_aspect_inside_the_box_and_covered_boxes_hide_what_was_there
         stamp.StampItem(stamp.Box(1, 0.55, 0.1, 0.4, 0.4), "image", image=red),
         stamp.StampItem(stamp.Box(1, 0.0, 0.0, 0.5, 0.12), "text", text="Replaced", cover=True),
     ]
-    out = stamp.to_bytes(stamp.stamp_documents([stamp.SourceDocument(make_pdf(1), items)]))
+    out = stamp.stamp_documents([stamp.SourceDocument(make_pdf(1), items)])
     x0, y0, x1, y1 = _dark_box(out)
     # a 3:1 image in a box: full width, a third of the height, centred vertically
     assert x0 >= 0.54 and x1 <= 0.96
@@ -91,7 +89,7 @@ def test_forms_are_flattened_with_their_values_kept():
     source = buffer.getvalue()
     assert "/AcroForm" in PdfReader(io.BytesIO(source)).trailer["/Root"]
 
-    out = stamp.to_bytes(stamp.stamp_documents([stamp.SourceDocument(source, [])]))
+    out = stamp.stamp_documents([stamp.SourceDocument(source, [])])
     reader = PdfReader(io.BytesIO(out))
     assert "/AcroForm" not in reader.trailer["/Root"]
     assert all(
@@ -103,11 +101,9 @@ def test_forms_are_flattened_with_their_values_kept():
 
 
 def test_documents_are_concatenated_and_a_watermark_marks_every_page():
-    out = stamp.to_bytes(
-        stamp.stamp_documents(
-            [stamp.SourceDocument(make_pdf(2)), stamp.SourceDocument(make_pdf(3))],
-            watermark="TEST",
-        )
+    out = stamp.stamp_documents(
+        [stamp.SourceDocument(make_pdf(2)), stamp.SourceDocument(make_pdf(3))],
+        watermark="TEST",
     )
     pages = PdfReader(io.BytesIO(out)).pages
     assert [page.extract_text().split("\n") for page in pages] == [

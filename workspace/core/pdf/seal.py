@@ -1,7 +1,9 @@
 """PAdES seal of a finished document with the install's signing certificate.
 
-The signature is a CAdES-detached (ETSI.CAdES.detached) signature over the whole file,
-with the certificate chain embedded. When `TIMESTAMP_AUTHORITY_URL` is set, an RFC 3161
+The seal is one incremental update of the given bytes, which stay the file's first revision;
+pages can be appended in that same update (the certificate of completion). The signature is
+a CAdES-detached (ETSI.CAdES.detached) signature over the whole file, with the certificate
+chain embedded. When `TIMESTAMP_AUTHORITY_URL` is set, an RFC 3161
 signature timestamp from that authority is added (PAdES B-T).
 """
 
@@ -18,7 +20,9 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko.sign.timestamps import TimeStamper, TimestampRequestError
@@ -88,8 +92,27 @@ def _signer(material: SigningMaterial) -> signers.SimpleSigner:
     )
 
 
-def seal_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
-    """Return the document with a PAdES signature appended as an incremental update."""
+def _append_pages(writer: IncrementalPdfFileWriter, pdf: bytes) -> None:
+    """Add every page of `pdf` at the end of the writer's document: its page tree is imported
+    whole (shared fonts and images once) and hung under the document's root page node."""
+    source = PdfFileReader(io.BytesIO(pdf), strict=False)
+    imported = writer.import_object(source.root.raw_get("/Pages"))
+    subtree = imported.get_object()
+    pages_ref = writer.root.raw_get("/Pages")
+    pages = pages_ref.get_object()
+    subtree["/Parent"] = pages_ref
+    kids = pages["/Kids"]
+    kids.append(imported)
+    writer.update_container(kids)
+    pages["/Count"] = generic.NumberObject(pages["/Count"] + subtree["/Count"])
+    writer.update_container(pages)
+
+
+def seal_pdf(
+    pdf: bytes, *, reason: str, location: str = "", appendix: bytes | None = None
+) -> bytes:
+    """Return the document with a PAdES signature appended as an incremental update; the
+    pages of `appendix`, when given, are added in the same update, under the seal."""
     material = signing_material()
     settings = get_settings()
     timestamper = (
@@ -105,6 +128,8 @@ def seal_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
         location=location[:200] or None,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    if appendix:
+        _append_pages(writer, appendix)
     output = io.BytesIO()
 
     def sign() -> None:

@@ -2,9 +2,10 @@
 
 Boxes are fractions of the page as a person sees it (after /Rotate, inside the CropBox),
 origin top-left, pages counted from 1 - the same convention as stored field boxes. Values
-are drawn with reportlab on one overlay page per touched page and merged with pypdf; form
-widgets are burned into the page content and the AcroForm is removed, so the output has
-no fillable fields left.
+are drawn with reportlab on one overlay page per page that carries values; each overlay page
+becomes a Form XObject drawn after that page's own content, which is never decoded. Form
+widgets are burned into the page content the same way and the AcroForm is removed, so the
+output has no fillable fields left.
 """
 
 from __future__ import annotations
@@ -17,8 +18,16 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, RectangleObject
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    RectangleObject,
+    StreamObject,
+)
 from reportlab import rl_config
 from reportlab.lib.colors import Color
 from reportlab.lib.utils import ImageReader, simpleSplit
@@ -172,34 +181,63 @@ def _draw_watermark(canvas: Canvas, text: str, page_w: float, page_h: float) -> 
 
 
 def _overlay(
-    sizes: list[tuple[float, float]],
+    frames: dict[int, PageFrame],
     items_by_page: dict[int, list[StampItem]],
     watermark: str | None,
 ) -> PdfReader:
-    """One reportlab document holding an overlay page for each page that gets drawing."""
+    """One reportlab document holding an upright overlay page for each page in `frames`."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pageCompression=1)
-    pages = range(len(sizes)) if watermark else sorted(items_by_page)
-    for index in pages:
-        page_w, page_h = sizes[index]
-        canvas.setPageSize((page_w, page_h))
+    for index, frame in frames.items():
+        canvas.setPageSize((frame.width, frame.height))
         for item in items_by_page.get(index, []):
-            _draw_item(canvas, item, page_w, page_h)
+            _draw_item(canvas, item, frame.width, frame.height)
         if watermark:
-            _draw_watermark(canvas, watermark, page_w, page_h)
+            _draw_watermark(canvas, watermark, frame.width, frame.height)
         canvas.showPage()
     canvas.save()
     buffer.seek(0)
     return PdfReader(buffer)
 
 
-def _flatten_widgets(writer: PdfWriter, page) -> None:
-    """Burn each visible widget's normal appearance into the page, then drop the widgets."""
+def _overlay_forms(
+    writer: PdfWriter,
+    frames: dict[int, PageFrame],
+    items_by_page: dict[int, list[StampItem]],
+    watermark: str | None,
+) -> dict[int, IndirectObject]:
+    """Each overlay page as a Form XObject in the writer whose /Matrix places it on its page.
+
+    The overlay's compressed content stream is reused as it is, never parsed."""
+    if not frames:
+        return {}
+    overlay = _overlay(frames, items_by_page, watermark)
+    forms = {}
+    for overlay_page, (index, frame) in zip(overlay.pages, frames.items(), strict=True):
+        form = overlay_page["/Contents"].clone(writer)
+        form.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): RectangleObject(overlay_page.mediabox),
+                NameObject("/Matrix"): ArrayObject(
+                    FloatObject(v) for v in frame.display_to_user_matrix()
+                ),
+                NameObject("/Resources"): overlay_page.raw_get("/Resources").clone(writer),
+            }
+        )
+        forms[index] = writer._add_object(form)
+    return forms
+
+
+def _flatten_widgets(writer: PdfWriter, page) -> list[tuple[IndirectObject, str]]:
+    """Drop the page's form widgets; return each visible widget's normal appearance with the
+    matrix (as `cm` operands) that draws it on the widget's rectangle."""
     annots = page.get("/Annots")
     if annots is None:
-        return
+        return []
     kept = ArrayObject()
-    drawings: list[bytes] = []
+    placed: list[tuple[IndirectObject, str]] = []
     for ref in annots.get_object():
         annot = ref.get_object()
         if annot.get("/Subtype") != "/Widget":
@@ -233,66 +271,89 @@ def _flatten_widgets(writer: PdfWriter, page) -> None:
             continue
         sx = float(rect.width) / (bx1 - bx0)
         sy = float(rect.height) / (by1 - by0)
-        name = f"/WsFlat{len(drawings)}"
-        resources = page.setdefault(
-            NameObject("/Resources"), writer._add_object(DictionaryObject())
-        )
-        resources = resources.get_object()
-        xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject()).get_object()
-        xobjects[NameObject(name)] = writer._add_object(appearance)
         ex = float(rect.left) - bx0 * sx
         ey = float(rect.bottom) - by0 * sy
-        drawings.append(f"q {sx:.6f} 0 0 {sy:.6f} {ex:.4f} {ey:.4f} cm {name} Do Q".encode())
-    if drawings:
-        writer._merge_content_stream_to_page(page, b"\n".join(drawings))
+        placed.append((writer._add_object(appearance), f"{sx:.6f} 0 0 {sy:.6f} {ex:.4f} {ey:.4f}"))
     if kept:
         page[NameObject("/Annots")] = kept
     else:
         del page["/Annots"]
+    return placed
+
+
+def _draw_on_page(
+    writer: PdfWriter,
+    page,
+    drawings: list[tuple[IndirectObject, str | None]],
+    save_state: IndirectObject,
+) -> None:
+    """Draw Form XObjects (with an optional extra matrix) over the page's content.
+
+    The page keeps its content streams untouched: they are wrapped in q/Q by a shared stream
+    before them and one new stream after them, which draws the XObjects. The page gets its
+    own copy of its resource dictionary, so resources shared with other pages stay as they
+    are."""
+    raw = page.get("/Resources")
+    resources = DictionaryObject(raw.get_object()) if raw is not None else DictionaryObject()
+    raw = resources.get("/XObject")
+    xobjects = DictionaryObject(raw.get_object()) if raw is not None else DictionaryObject()
+    operators = ["Q"]
+    for number, (form, matrix) in enumerate(drawings):
+        name = f"/WsStamp{number}"
+        while name in xobjects:
+            name += "_"
+        xobjects[NameObject(name)] = form
+        operators.append(f"q {matrix} cm {name} Do Q" if matrix else f"{name} Do")
+    resources[NameObject("/XObject")] = xobjects
+    page[NameObject("/Resources")] = resources
+    raw = page.get("/Contents")
+    if raw is None:
+        existing = []
+    elif isinstance(raw.get_object(), ArrayObject):
+        existing = list(raw.get_object())
+    else:
+        existing = [raw]
+    drawing = StreamObject()
+    drawing.set_data("\n".join(operators).encode())
+    page[NameObject("/Contents")] = ArrayObject(
+        [save_state, *existing, writer._add_object(drawing)]
+    )
 
 
 def stamp_documents(
     documents: Sequence[SourceDocument],
     *,
     watermark: str | None = None,
-) -> PdfWriter:
-    """Concatenate the documents with their values drawn and every form flattened.
+) -> bytes:
+    """Concatenate the documents with their values drawn and every form flattened; the PDF.
 
-    Returns the open writer so a caller can append pages (the certificate) before the one
-    serialisation.
-    """
+    Only pages that carry a value, a form widget or the watermark change."""
     writer = PdfWriter()
+    save_state = StreamObject()
+    save_state.set_data(b"q")
+    save_state = writer._add_object(save_state)
     for document in documents:
         reader = PdfReader(io.BytesIO(document.pdf))
         first = len(writer.pages)
         writer.append(reader, import_outline=False)
-        new_pages = list(writer.pages[first:])
+        pages = [writer.pages[index] for index in range(first, len(writer.pages))]
         items_by_page: dict[int, list[StampItem]] = defaultdict(list)
         for item in document.items:
-            if not 1 <= item.box.page <= len(new_pages):
-                raise ValueError(f"Box on page {item.box.page} of a {len(new_pages)}-page document")
+            if not 1 <= item.box.page <= len(pages):
+                raise ValueError(f"Box on page {item.box.page} of a {len(pages)}-page document")
             items_by_page[item.box.page - 1].append(item)
-        frames = [PageFrame.of_page(page) for page in new_pages]
-        sizes = [(frame.width, frame.height) for frame in frames]
-        for page in new_pages:
-            _flatten_widgets(writer, page)
-        if items_by_page or watermark:
-            overlay = _overlay(sizes, items_by_page, watermark)
-            targets = range(len(new_pages)) if watermark else sorted(items_by_page)
-            for overlay_page, index in zip(overlay.pages, targets, strict=True):
-                new_pages[index].merge_transformed_page(
-                    overlay_page, Transformation(frames[index].display_to_user_matrix())
-                )
+        drawn = range(len(pages)) if watermark else sorted(items_by_page)
+        frames = {index: PageFrame.of_page(pages[index]) for index in drawn}
+        forms = _overlay_forms(writer, frames, items_by_page, watermark)
+        for index, page in enumerate(pages):
+            drawings: list[tuple[IndirectObject, str | None]] = []
+            drawings += _flatten_widgets(writer, page)
+            if index in forms:
+                drawings.append((forms[index], None))
+            if drawings:
+                _draw_on_page(writer, page, drawings, save_state)
     if "/AcroForm" in writer._root_object:
         del writer._root_object["/AcroForm"]
-    return writer
-
-
-def append_pdf(writer: PdfWriter, pdf: bytes) -> None:
-    writer.append(PdfReader(io.BytesIO(pdf)), import_outline=False)
-
-
-def to_bytes(writer: PdfWriter) -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

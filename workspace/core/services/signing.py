@@ -715,17 +715,17 @@ def complete_envelope(
     actor = env.envelope_actor(envelope)
     envelope.completed_at = now_ms()
     pdfs = [storage.get_bytes(d["sha256"]) for d in envelope.documents]
-    writer = stamp.stamp_documents(
+    signed = stamp.stamp_documents(
         stamp_items(envelope, signers, pdfs), watermark="TEST" if envelope.test_mode else None
     )
-    signed = stamp.to_bytes(writer)
     signed_sha = hashlib.sha256(signed).hexdigest()
     certificate_pdf = cert.render_certificate(
         certificate_data(session, envelope, signers, signed_sha)
     )
-    stamp.append_pdf(writer, certificate_pdf)
     reason = f"Signed by {', '.join(s.name for s in signers)}"
-    final = seal_pdf(stamp.to_bytes(writer), reason=reason, location=envelope.id)
+    # The stamped document stays the sealed file's first revision, byte for byte: the
+    # certificate pages and the seal are one incremental update after it.
+    final = seal_pdf(signed, reason=reason, location=envelope.id, appendix=certificate_pdf)
     envelope.signed_document_sha256 = signed_sha
     envelope.final_sha256 = storage.put_bytes(final)
     envelope.certificate_sha256 = storage.put_bytes(certificate_pdf)  # sealed on first download
