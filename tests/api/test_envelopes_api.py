@@ -1,5 +1,7 @@
 import base64
+import hashlib
 import io
+import re
 
 import pytest
 from cryptography import x509
@@ -7,13 +9,14 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
 from sqlmodel import select
 
-from tests.core.pdf_helpers import pdfsig, pyhanko_status
+from tests.core.pdf_helpers import pdfsig, pdftotext, pyhanko_status
 from tests.envelope_samples import make_template, sign_as, token_of, values_for
 from tests.pdf_samples import make_pdf
-from workspace.core import clock
+from workspace.core import clock, storage
 from workspace.core.db import session_scope
 from workspace.core.jobs import run_due_jobs
 from workspace.core.models import Event, OutboxMessage, TextMessage
+from workspace.core.models.envelopes import Envelope
 from workspace.core.pdf import ca
 from workspace.core.services import signing
 
@@ -225,6 +228,26 @@ def test_full_sequential_flow_completes_into_a_sealed_pdf(client, org):
     assert (
         client.delete(f"/api/v1/envelopes/{envelope_id}", headers=org.headers()).status_code == 409
     )
+
+
+def test_certificate_hashes_are_the_original_and_the_sealed_files_first_revision(client, org):
+    data = _create(client, org).json()["data"]
+    for signer, role in zip(data["signers"], ("employee", "employer", "approver"), strict=True):
+        sign_as(token_of(signer["signingUrl"]), role)
+    with session_scope() as session:
+        envelope = session.get(Envelope, data["id"])
+        original = storage.get_bytes(envelope.documents[0]["sha256"])
+        final = storage.get_bytes(envelope.final_sha256)
+    # the stamped document, before the certificate and the seal, is the file's first revision
+    first_revision = final[: final.index(b"%%EOF\n") + len(b"%%EOF\n")]
+    hashes = re.findall(r"SHA-256\s+([0-9a-f]{64})", pdftotext(final))
+    assert hashes == [
+        hashlib.sha256(original).hexdigest(),
+        hashlib.sha256(first_revision).hexdigest(),
+    ]
+    assert envelope.signed_document_sha256 == hashes[1]
+    assert "Ada Lovelace" in pdftotext(first_revision)
+    assert "Certificate of Completion" not in pdftotext(first_revision)
 
 
 def test_conditions_are_applied_on_the_server(client, org):

@@ -143,8 +143,9 @@ def render_certificate(data: CertificateData) -> bytes:
     story.append(
         p(
             "The signed document hash covers the document pages with every value drawn, before "
-            "this certificate was appended. The whole file, certificate included, carries a "
-            "PAdES digital seal; any change after sealing invalidates it.",
+            "this certificate was appended: it is the first revision of the sealed PDF, its "
+            "bytes up to and including the first %%EOF line. The whole file, certificate "
+            "included, carries a PAdES digital seal; any change after sealing invalidates it.",
             small,
         )
     )
