@@ -293,7 +293,7 @@ def _draw_on_page(
     before them and one new stream after them, which draws the XObjects. The page gets its
     own copy of its resource dictionary, so resources shared with other pages stay as they
     are."""
-    raw = page.get("/Resources")
+    raw = page.get_inherited("/Resources")
     resources = DictionaryObject(raw.get_object()) if raw is not None else DictionaryObject()
     raw = resources.get("/XObject")
     xobjects = DictionaryObject(raw.get_object()) if raw is not None else DictionaryObject()
