@@ -52,6 +52,28 @@ def test_text_lands_in_its_box_and_is_searchable():
     assert "Zoë Łukasz – Ångström" in pages[2]
 
 
+def _content_streams(page) -> list[bytes]:
+    contents = page["/Contents"].get_object()
+    parts = contents if isinstance(contents, list) else [contents]
+    return [part.get_object().get_data() for part in parts]
+
+
+def test_only_pages_with_values_change_and_page_content_is_kept_as_it_was():
+    source = make_pdf(3)
+    item = stamp.StampItem(stamp.Box(2, 0.1, 0.3, 0.5, 0.04), "text", text="Only here")
+    out = stamp.stamp_documents([stamp.SourceDocument(source, [item])])
+    before = PdfReader(io.BytesIO(source)).pages
+    after = PdfReader(io.BytesIO(out)).pages
+    assert _content_streams(after[0]) == _content_streams(before[0])
+    assert _content_streams(after[2]) == _content_streams(before[2])
+    assert _content_streams(before[1])[0] in _content_streams(after[1])
+    assert [("Only here" in page) for page in pdftotext(out).split("\f")[:3]] == [
+        False,
+        True,
+        False,
+    ]
+
+
 @pytest.mark.parametrize("rotation", [0, 90, 180, 270])
 def test_boxes_are_fractions_of_the_displayed_page_for_every_rotation(rotation):
     box = stamp.Box(1, 0.6, 0.7, 0.3, 0.2)
