@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 
 import reflex as rx
 
@@ -22,6 +23,14 @@ app = rx.App(
 )
 add_pages(app)
 app.register_lifespan_task(mcp_lifespan)
+
+
+@app.register_lifespan_task
+async def settle_memory():
+    """Everything loaded by now lives as long as the server: keep it out of the garbage
+    collector's full passes, which otherwise walk it again and again and stall requests."""
+    gc.collect()
+    gc.freeze()
 
 
 @app.register_lifespan_task
