@@ -92,7 +92,7 @@ def node_path() -> str:
 @dataclass
 class Served:
     base_url: str
-    process: subprocess.Popen
+    process: subprocess.Popen | None
 
 
 def serve_app(workdir: Path) -> tuple[Served, dict[str, str]]:
@@ -187,12 +187,33 @@ def serve_bare(workdir: Path) -> Served:
     return served
 
 
+def group_cpu_seconds(pgid: int | None) -> float:
+    """CPU time used so far by every process of a server's process group (Linux /proc)."""
+    if pgid is None:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # pgrp; utime and stime follow at 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 @dataclass
 class Result:
     name: str
     latencies_ms: list[float]
     seconds: float
     errors: int
+    server_cpu_seconds: float = 0.0
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return self.server_cpu_seconds * 1000 / max(len(self.latencies_ms), 1)
 
     @property
     def rps(self) -> float:
@@ -244,9 +265,14 @@ async def load(url: str, headers: dict[str, str], requests: int, seconds: float)
     return Result(url, latencies, time.perf_counter() - started, errors)
 
 
-def measure(name: str, url: str, headers: dict[str, str], requests: int, seconds: float) -> Result:
+def measure(
+    name: str, url: str, headers: dict[str, str], requests: int, seconds: float, server: Served
+) -> Result:
     asyncio.run(load(url, headers, WARMUP_REQUESTS, 30))
+    pgid = server.process.pid if server.process else None
+    cpu_before = group_cpu_seconds(pgid)
     result = asyncio.run(load(url, headers, requests, seconds))
+    result.server_cpu_seconds = group_cpu_seconds(pgid) - cpu_before
     result.name = name
     return result
 
@@ -279,23 +305,25 @@ def main() -> int:
     try:
         if args.url:
             base_url, key = args.url.rstrip("/"), args.key
+            app = Served(base_url, None)  # not ours: its CPU time is not measured
         else:
-            served, info = serve_app(workdir)
-            servers.append(served)
-            base_url, key = served.base_url, info["key"]
+            app, info = serve_app(workdir)
+            servers.append(app)
+            base_url, key = app.base_url, info["key"]
         seed_customers(base_url, key)
         bare = serve_bare(workdir)
         servers.append(bare)
         auth = {"Authorization": f"Bearer {key}"}
         bounds = (args.requests, args.seconds)
         results = [
-            measure("bare Starlette JSON", f"{bare.base_url}/bare", {}, *bounds),
-            measure("GET /api/v1/me", f"{base_url}/api/v1/me", auth, *bounds),
+            measure("bare Starlette JSON", f"{bare.base_url}/bare", {}, *bounds, bare),
+            measure("GET /api/v1/me", f"{base_url}/api/v1/me", auth, *bounds, app),
             measure(
                 "GET /api/v1/customers?limit=25",
                 f"{base_url}/api/v1/customers?limit=25",
                 auth,
                 *bounds,
+                app,
             ),
         ]
     finally:
@@ -304,11 +332,17 @@ def main() -> int:
 
     baseline = results[0].rps
     print(f"\n{CONCURRENCY} concurrent keep-alive clients over loopback, {os.cpu_count()} CPUs")
-    print(f"{'endpoint':34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'vs bare':>8}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+    print(
+        f"{'endpoint':34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'vs bare':>8}"
+        f" {'server CPU ms/req':>18}"
+    )
     for r in results:
+        cpu = f"{r.cpu_ms_per_request:18.2f}" if r.server_cpu_seconds else f"{'-':>18}"
         print(
             f"{r.name:34} {r.pct(50):8.2f} {r.pct(95):8.2f} {r.pct(99):8.2f} "
-            f"{r.rps:8.0f} {r.rps / baseline:8.0%}" + (f"  ({r.errors} errors)" if r.errors else "")
+            f"{r.rps:8.0f} {r.rps / baseline:8.0%} {cpu}"
+            + (f"  ({r.errors} errors)" if r.errors else "")
         )
     print(
         json.dumps(
@@ -319,6 +353,7 @@ def main() -> int:
                     "p99_ms": round(r.pct(99), 2),
                     "rps": round(r.rps),
                     "ratio_to_bare": round(r.rps / baseline, 3),
+                    "server_cpu_ms_per_request": round(r.cpu_ms_per_request, 3),
                     "errors": r.errors,
                 }
                 for r in results
