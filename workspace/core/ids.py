@@ -7,7 +7,13 @@ BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def random_base62(length: int) -> str:
-    return "".join(secrets.choice(BASE62) for _ in range(length))
+    """`length` uniformly random base62 characters (one draw from the system's CSPRNG)."""
+    number = secrets.randbelow(62**length)
+    chars = []
+    for _ in range(length):
+        number, digit = divmod(number, 62)
+        chars.append(BASE62[digit])
+    return "".join(chars)
 
 
 def new_id(prefix: str) -> str:

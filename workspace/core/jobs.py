@@ -1,27 +1,33 @@
 """Durable background jobs: a table, handlers registered by kind, and a runner.
 
-Claiming is safe across processes: on PostgreSQL with `FOR UPDATE SKIP LOCKED`,
-on SQLite with a compare-and-set update under the database write lock.
+Claiming is one statement that is safe across processes: an UPDATE of due rows chosen with
+`FOR UPDATE SKIP LOCKED` on PostgreSQL, or under the database write lock on SQLite.
 
 `Runner.run_forever` wakes up as soon as a transaction of this process that enqueued a job
-commits (other processes are picked up by polling), keeps many jobs in flight at once, and
-hands jobs of a kind registered with `batch_job_handler` to one async call per claimed batch
-(webhook delivery uses this to post concurrently).
+commits (other processes are picked up by polling) and keeps many jobs in flight at once.
+A kind registered with `batch_job_kind` is handled a batch at a time in three steps that share
+the runner's transactions (webhook delivery uses this to post concurrently): loading what the
+jobs need happens in the transaction that claims them, the slow work runs outside any
+transaction, and its results are written in the transaction that finishes the jobs and claims
+the next ones. So a busy runner spends one transaction per turn, not several per job.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
 import socket
 import traceback
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
+import sqlalchemy as sa
 from sqlalchemy import event as sa_event
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from workspace.core.clock import now_ms
@@ -31,13 +37,99 @@ from workspace.core.models import Job
 log = logging.getLogger("workspace.jobs")
 
 Handler = Callable[[dict[str, Any]], None]
-# Returns, for each job id, None (done), RetryLater or the exception it failed with.
-BatchHandler = Callable[[list[Job]], Awaitable[dict[str, BaseException | None]]]
+# How a run ended: None (done), RetryLater, or the exception it failed with (retried with
+# backoff until `max_attempts`).
+Outcome = BaseException | None
+
+
+@dataclass(slots=True)
+class ClaimedJob:
+    """A job leased to a runner: what handlers and the runner need of its row."""
+
+    id: str
+    kind: str
+    payload: dict[str, Any]
+    run_at: int
+    attempts: int  # counting the run it was claimed for
+    max_attempts: int
+
+
+class BatchKind(Protocol):
+    """Jobs of one kind handled a batch at a time. A runner makes one instance and keeps it
+    while it runs, so `run` may keep connections open between batches."""
+
+    def prepare(self, session: Session, jobs: list[ClaimedJob]) -> tuple[Any, dict[str, Outcome]]:
+        """In the claiming transaction, and only reading: the work for `run`, plus outcomes
+        of jobs that need no work (those are finished at once)."""
+        ...
+
+    async def run(self, work: Any) -> Any:
+        """The slow part, outside any transaction; returns what `record` needs."""
+        ...
+
+    def record(self, session: Session, results: Any) -> dict[str, Outcome]:
+        """In the finishing transaction: store the results; the outcome of every job."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what `run` kept open; the runner is stopping."""
+        ...
+
+
+_jobs = Job.__table__.c
+
+
+def _claim_statement(*, skip_locked: bool):
+    due = (
+        sa.select(_jobs.id)
+        .where(
+            sa.or_(
+                (_jobs.status == "pending") & (_jobs.run_at <= sa.bindparam("now")),
+                (_jobs.status == "running") & (_jobs.locked_until < sa.bindparam("now")),
+            )
+        )
+        .order_by(_jobs.run_at)
+        .limit(sa.bindparam("limit"))
+    )
+    if skip_locked:
+        due = due.with_for_update(skip_locked=True)
+    return (
+        sa.update(Job.__table__)
+        .where(_jobs.id.in_(due.scalar_subquery()))
+        .values(
+            status="running",
+            locked_by=sa.bindparam("worker_id"),
+            locked_until=sa.bindparam("lease_until"),
+            attempts=_jobs.attempts + 1,
+        )
+        .returning(
+            _jobs.id, _jobs.kind, _jobs.payload, _jobs.run_at, _jobs.attempts, _jobs.max_attempts
+        )
+    )
+
+
+# Built once: statements run on every turn of every runner.
+_CLAIM = {False: _claim_statement(skip_locked=False), True: _claim_statement(skip_locked=True)}
+_INSERT_JOBS = sa.insert(Job.__table__)
+_FINISH = (
+    sa.update(Job.__table__)
+    .where(_jobs.id == sa.bindparam("job_id"), _jobs.locked_by == sa.bindparam("worker_id"))
+    .values(
+        status=sa.bindparam("new_status"),
+        run_at=sa.bindparam("new_run_at"),
+        last_error=sa.bindparam("new_error"),
+        finished_at=sa.bindparam("new_finished_at"),
+        locked_by=None,
+        locked_until=None,
+    )
+)
+
 _handlers: dict[str, Handler] = {}
-_batch_handlers: dict[str, BatchHandler] = {}
+_batch_kinds: dict[str, Callable[[], BatchKind]] = {}
 _wakers: list[Callable[[], None]] = []
 
 LEASE_MS = 5 * 60 * 1000
+TURN_INTERVAL_S = 0.01  # a busy runner records and claims at most this often
 
 
 class RetryLater(Exception):
@@ -56,12 +148,12 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def batch_job_handler(kind: str) -> Callable[[BatchHandler], BatchHandler]:
-    """Register an async handler that receives every claimed job of `kind` at once."""
+def batch_job_kind(kind: str) -> Callable[[type], type]:
+    """Register a `BatchKind` class for `kind`; each runner makes its own instance."""
 
-    def register(func: BatchHandler) -> BatchHandler:
-        _batch_handlers[kind] = func
-        return func
+    def register(cls: type) -> type:
+        _batch_kinds[kind] = cls
+        return cls
 
     return register
 
@@ -92,12 +184,31 @@ def enqueue(
         unique_key=unique_key,
         max_attempts=max_attempts,
     )
-    session.add(job)
-    session.flush()
+    _insert_jobs(session, [job.model_dump()])
+    return job
+
+
+def enqueue_many(
+    session: Session, *, kind: str, payloads: list[dict[str, Any]], max_attempts: int = 8
+) -> None:
+    """Add one job per payload, due now, inside the caller's transaction (one statement)."""
+    run_at = now_ms()
+    _insert_jobs(
+        session,
+        [
+            {"kind": kind, "payload": payload, "run_at": run_at, "max_attempts": max_attempts}
+            for payload in payloads
+        ],
+    )
+
+
+def _insert_jobs(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert job rows (column defaults fill the rest); runners of this process wake up as
+    soon as the transaction commits."""
+    session.connection().execute(_INSERT_JOBS, rows)
     if not session.info.get("wakes_job_runners"):
         session.info["wakes_job_runners"] = True
         sa_event.listen(session, "after_commit", _wake_runners)
-    return job
 
 
 def backoff_ms(attempt: int) -> int:
@@ -122,28 +233,78 @@ def _holder_died(locked_by: str) -> bool:
     return len(parts) >= 2 and parts[1].isdigit() and not _process_alive(int(parts[1]))
 
 
-def _outcome_values(job: Job, outcome: BaseException | None) -> dict[str, Any]:
-    """The row update that records how a run of `job` ended."""
+def _outcome_values(job: ClaimedJob, outcome: Outcome) -> dict[str, Any]:
+    """The row values that record how a run of `job` ended."""
     if outcome is None:
-        return {"status": "done", "finished_at": now_ms(), "last_error": None}
+        return {"status": "done", "run_at": job.run_at, "last_error": None, "finished_at": now_ms()}
     if isinstance(outcome, RetryLater):
         return {
             "status": "pending",
             "run_at": now_ms() + outcome.delay_ms,
             "last_error": str(outcome)[:2000],
+            "finished_at": None,
         }
     error = "".join(traceback.format_exception(outcome))[-4000:]
     log.warning("job %s (%s) failed: %s", job.id, job.kind, error.strip().splitlines()[-1])
     if job.attempts >= job.max_attempts:
-        return {"status": "failed", "last_error": error, "finished_at": now_ms()}
-    return {"status": "pending", "run_at": now_ms() + backoff_ms(job.attempts), "last_error": error}
+        return {
+            "status": "failed",
+            "run_at": job.run_at,
+            "last_error": error,
+            "finished_at": now_ms(),
+        }
+    return {
+        "status": "pending",
+        "run_at": now_ms() + backoff_ms(job.attempts),
+        "last_error": error,
+        "finished_at": None,
+    }
+
+
+def _no_handler_values(job: ClaimedJob) -> dict[str, Any]:
+    return {
+        "status": "failed",
+        "run_at": job.run_at,
+        "last_error": f"no handler for {job.kind}",
+        "finished_at": now_ms(),
+    }
+
+
+def _call_handler(job: ClaimedJob) -> Outcome:
+    try:
+        _handlers[job.kind](job.payload)
+    except Exception as exc:
+        return exc
+    return None
+
+
+@dataclass
+class _Batch:
+    """Claimed jobs of one kind on their way through run and record."""
+
+    kind: str
+    jobs: list[ClaimedJob]
+    work: Any = None
+    results: Any = None
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    error: BaseException | None = None
 
 
 class Runner:
     def __init__(self, *, worker_id: str | None = None, batch_size: int = 20):
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.batch_size = batch_size
-        self._in_flight = 0
+        self._kinds: dict[str, BatchKind] = {}
+
+    def _kind(self, name: str) -> BatchKind:
+        if name not in self._kinds:
+            self._kinds[name] = _batch_kinds[name]()
+        return self._kinds[name]
+
+    async def _close_kinds(self) -> None:
+        kinds, self._kinds = self._kinds, {}
+        for kind in kinds.values():
+            await kind.aclose()
 
     def release_abandoned(self) -> int:
         """Give back the leases of runners on this host whose process has died (a crash or a
@@ -167,162 +328,224 @@ class Runner:
             log.info("released %d jobs of stopped runners", len(dead))
         return len(dead)
 
-    def claim(self, limit: int | None = None) -> list[Job]:
-        """Lease due jobs to this worker."""
+    def _claim(self, session: Session, limit: int) -> list[ClaimedJob]:
+        """Lease up to `limit` due jobs to this worker in one statement (skipping rows another
+        worker has locked on PostgreSQL; SQLite runs it under the database write lock)."""
         now = now_ms()
-        due = or_(
-            (col(Job.status) == "pending") & (col(Job.run_at) <= now),
-            (col(Job.status) == "running") & (col(Job.locked_until) < now),
+        rows = session.connection().execute(
+            _CLAIM[get_engine().dialect.name == "postgresql"],
+            {
+                "now": now,
+                "limit": limit,
+                "worker_id": self.worker_id,
+                "lease_until": now + LEASE_MS,
+            },
         )
-        engine = get_engine()
-        with session_scope() as session:
-            query = select(Job).where(due).order_by(col(Job.run_at)).limit(limit or self.batch_size)
-            if engine.dialect.name == "postgresql":
-                candidates = list(session.exec(query.with_for_update(skip_locked=True)))
-            else:
-                candidates = list(session.exec(query))
-            claimed: list[Job] = []
-            for job in candidates:
-                result = session.execute(
-                    update(Job)
-                    .where(col(Job.id) == job.id, col(Job.status) == job.status)
-                    .where(col(Job.attempts) == job.attempts)
-                    .values(
-                        status="running",
-                        locked_by=self.worker_id,
-                        locked_until=now + LEASE_MS,
-                        attempts=job.attempts + 1,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                session.expunge(job)
-                if result.rowcount == 1:
-                    job.status, job.locked_by, job.attempts = (
-                        "running",
-                        self.worker_id,
-                        job.attempts + 1,
-                    )
-                    claimed.append(job)
-            return claimed
+        return [ClaimedJob(*row) for row in rows]
 
-    def _finish(self, job: Job, **values: Any) -> None:
+    def claim(self, limit: int | None = None) -> list[ClaimedJob]:
+        """Lease due jobs to this worker."""
         with session_scope() as session:
-            session.execute(
-                update(Job)
-                .where(col(Job.id) == job.id, col(Job.locked_by) == self.worker_id)
-                .values(locked_by=None, locked_until=None, **values)
+            return self._claim(session, limit or self.batch_size)
+
+    def _finish(self, session: Session, finished: list[tuple[ClaimedJob, dict[str, Any]]]) -> None:
+        """Write how each job's run ended, releasing its lease (one statement)."""
+        if finished:
+            session.connection().execute(
+                _FINISH,
+                [
+                    {
+                        "job_id": job.id,
+                        "worker_id": self.worker_id,
+                        "new_status": values["status"],
+                        "new_run_at": values["run_at"],
+                        "new_error": values["last_error"],
+                        "new_finished_at": values["finished_at"],
+                    }
+                    for job, values in finished
+                ],
             )
 
-    def _finish_many(self, jobs: list[Job], outcomes: dict[str, BaseException | None]) -> None:
-        with session_scope() as session:
-            for job in jobs:
-                session.execute(
-                    update(Job)
-                    .where(col(Job.id) == job.id, col(Job.locked_by) == self.worker_id)
-                    .values(
-                        locked_by=None, locked_until=None, **_outcome_values(job, outcomes[job.id])
-                    )
-                )
-
-    def run_job(self, job: Job) -> None:
-        handler = _handlers.get(job.kind)
-        if handler is None:
-            self._finish(job, status="failed", last_error=f"no handler for {job.kind}")
-            return
-        outcome: BaseException | None = None
-        try:
-            handler(job.payload)
-        except Exception as exc:
-            outcome = exc
-        self._finish(job, **_outcome_values(job, outcome))
-
-    async def run_batch(self, kind: str, jobs: list[Job]) -> None:
-        """Run the jobs of a batch kind in one call to its handler, then record every outcome."""
-        try:
-            outcomes = await _batch_handlers[kind](jobs)
-        except Exception as exc:
-            outcomes = {job.id: exc for job in jobs}
-        outcomes = {job.id: outcomes.get(job.id) for job in jobs}
-        await asyncio.to_thread(self._finish_many, jobs, outcomes)
-
-    def _run_claimed(self, jobs: list[Job]) -> None:
-        """Run claimed jobs here and now (synchronous callers and tests)."""
-        by_kind: dict[str, list[Job]] = {}
+    def _claim_and_prepare(self, session: Session, limit: int) -> tuple[list[_Batch], int]:
+        """Claim due jobs and let batch kinds load what they need in the same transaction.
+        Jobs that need no run (nothing to do, or no handler) are finished right here."""
+        jobs = self._claim(session, limit)
+        by_kind: dict[str, list[ClaimedJob]] = {}
         for job in jobs:
-            if job.kind in _batch_handlers:
-                by_kind.setdefault(job.kind, []).append(job)
+            by_kind.setdefault(job.kind, []).append(job)
+        batches: list[_Batch] = []
+        finished: list[tuple[ClaimedJob, dict[str, Any]]] = []
+        for name, group in by_kind.items():
+            if name in _batch_kinds:
+                try:
+                    work, outcomes = self._kind(name).prepare(session, group)
+                except Exception as exc:
+                    work, outcomes = None, {job.id: exc for job in group}
+                finished += [
+                    (job, _outcome_values(job, outcomes[job.id]))
+                    for job in group
+                    if job.id in outcomes
+                ]
+                waiting = [job for job in group if job.id not in outcomes]
+                if waiting:
+                    batches.append(_Batch(name, waiting, work=work))
+            elif name in _handlers:
+                batches += [_Batch(name, [job]) for job in group]
             else:
-                self.run_job(job)
-        for kind, batch in by_kind.items():
-            asyncio.run(self.run_batch(kind, batch))
+                finished += [(job, _no_handler_values(job)) for job in group]
+        self._finish(session, finished)
+        return batches, len(jobs)
+
+    def _record(self, session: Session, batch: _Batch) -> None:
+        if batch.error is not None:
+            outcomes = {job.id: batch.error for job in batch.jobs}
+        elif batch.kind in _batch_kinds:
+            outcomes = self._kind(batch.kind).record(session, batch.results)
+        else:
+            outcomes = batch.outcomes
+        missing = RuntimeError(f"the {batch.kind} handler reported no outcome")
+        self._finish(
+            session,
+            [(job, _outcome_values(job, outcomes.get(job.id, missing))) for job in batch.jobs],
+        )
+
+    def _record_alone(self, batch: _Batch) -> None:
+        try:
+            with session_scope() as session:
+                self._record(session, batch)
+        except Exception as exc:
+            log.exception("could not record the results of %d %s jobs", len(batch.jobs), batch.kind)
+            with session_scope() as session:
+                self._finish(session, [(job, _outcome_values(job, exc)) for job in batch.jobs])
+
+    def _cycle(self, finished: list[_Batch], limit: int) -> tuple[list[_Batch], int]:
+        """One transaction: record the `finished` batches, then claim and prepare up to `limit`
+        jobs. Recorded batches leave `finished`; whatever remains there when this raises (the
+        database is unusable) must be recorded later."""
+        try:
+            with session_scope() as session:
+                for batch in finished:
+                    self._record(session, batch)
+                claimed = self._claim_and_prepare(session, limit) if limit > 0 else ([], 0)
+            finished.clear()
+            return claimed
+        except Exception:
+            if not finished:
+                raise
+            log.exception("job runner could not record %d batches together", len(finished))
+        while finished:  # one transaction per batch, so one bad result cannot hold up the rest
+            self._record_alone(finished[0])
+            finished.pop(0)
+        return [], 0
+
+    async def _run(self, batch: _Batch) -> None:
+        """Do a batch's work: a batch kind's `run`, or a plain handler in a thread."""
+        try:
+            if batch.kind in _batch_kinds:
+                batch.results = await self._kind(batch.kind).run(batch.work)
+            else:
+                [job] = batch.jobs
+                batch.outcomes = {job.id: await asyncio.to_thread(_call_handler, job)}
+        except Exception as exc:
+            batch.error = exc
 
     def run_once(self) -> int:
-        """Claim and run every due job; returns how many ran."""
+        """Claim and run every due job; returns how many were claimed."""
         total = 0
         while True:
-            jobs = self.claim()
-            if not jobs:
+            batches, claimed = self._cycle([], self.batch_size)
+            if not claimed:
                 return total
-            self._run_claimed(jobs)
-            total += len(jobs)
+            for batch in batches:
+                if batch.kind not in _batch_kinds:
+                    [job] = batch.jobs
+                    batch.outcomes = {job.id: _call_handler(job)}
+            to_run = [batch for batch in batches if batch.kind in _batch_kinds]
+            if to_run:
+                asyncio.run(self._run_and_close(to_run))
+            self._cycle(batches, 0)
+            total += claimed
 
-    def _start(self, jobs: list[Job]) -> list[asyncio.Task]:
-        """Start claimed jobs in the background: one task per batch kind, one for the rest."""
-        self._in_flight += len(jobs)
-        by_kind: dict[str, list[Job]] = {}
-        for job in jobs:
-            by_kind.setdefault(job.kind if job.kind in _batch_handlers else "", []).append(job)
-
-        async def run(kind: str, batch: list[Job]) -> None:
-            try:
-                if kind:
-                    await self.run_batch(kind, batch)
-                else:
-                    await asyncio.to_thread(lambda: [self.run_job(job) for job in batch])
-            except Exception:
-                log.exception("job runner failed to record results")
-            finally:
-                self._in_flight -= len(batch)
-
-        return [asyncio.create_task(run(kind, batch)) for kind, batch in by_kind.items()]
+    async def _run_and_close(self, batches: list[_Batch]) -> None:
+        try:
+            await asyncio.gather(*(self._run(batch) for batch in batches))
+        finally:
+            await self._close_kinds()
 
     async def run_forever(self, *, poll_seconds: float = 0.25, max_in_flight: int = 400) -> None:
-        """Claim and run jobs until cancelled. Wakes on a local enqueue, else polls."""
+        """Claim and run jobs until cancelled. Wakes on a local enqueue, else polls.
+
+        Each turn is one transaction (`_cycle`) that records every batch finished since the
+        last turn and claims what is due, while claimed work runs in tasks: batches of batch
+        kinds concurrently, plain handlers one after another in a worker thread."""
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
 
         def waker() -> None:
             loop.call_soon_threadsafe(wake.set)
 
-        _wakers.append(waker)
+        finished: list[_Batch] = []
+        plain_queue: list[_Batch] = []
         tasks: set[asyncio.Task] = set()
+        plain_task: asyncio.Task | None = None
+        in_flight = 0
+
+        async def run_and_report(batches: list[_Batch]) -> None:
+            while batches:
+                batch = batches.pop(0)
+                await self._run(batch)
+                finished.append(batch)
+                wake.set()
+
+        def start(batches: list[_Batch]) -> asyncio.Task:
+            task = asyncio.create_task(run_and_report(batches))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            return task
+
+        _wakers.append(waker)
         try:
             await asyncio.to_thread(self.release_abandoned)
+            last_turn = -TURN_INTERVAL_S
             while True:
+                # Under load, gather what arrives within a few milliseconds into one turn.
+                await asyncio.sleep(max(last_turn + TURN_INTERVAL_S - loop.time(), 0))
+                last_turn = loop.time()
                 wake.clear()
-                claimed: list[Job] = []
-                room = max_in_flight - self._in_flight
-                if room > 0:
-                    try:
-                        claimed = await asyncio.to_thread(self.claim, min(self.batch_size, room))
-                    except Exception:
-                        log.exception("job runner failed to claim jobs")
-                if claimed:
-                    for task in self._start(claimed):
-                        tasks.add(task)
-                        task.add_done_callback(tasks.discard)
-                    continue
-                waiter = asyncio.ensure_future(wake.wait())
+                recording = finished[:]
+                finished.clear()
+                waiting = sum(len(batch.jobs) for batch in recording)
+                limit = min(self.batch_size, max_in_flight - in_flight)
                 try:
-                    await asyncio.wait(
-                        {waiter, *tasks}, timeout=poll_seconds, return_when="FIRST_COMPLETED"
-                    )
-                finally:
-                    waiter.cancel()
+                    batches, claimed = await asyncio.to_thread(self._cycle, recording, limit)
+                except Exception:
+                    log.exception("job runner failed to record or claim jobs")
+                    batches, claimed = [], 0
+                in_flight -= waiting - sum(len(batch.jobs) for batch in recording)
+                all_recorded = not recording
+                finished[:0] = recording  # left unrecorded by a failure: retried next turn
+                for batch in batches:
+                    in_flight += len(batch.jobs)
+                    if batch.kind in _batch_kinds:
+                        start([batch])
+                    else:
+                        plain_queue.append(batch)
+                if plain_queue and (plain_task is None or plain_task.done()):
+                    plain_task = start(plain_queue)
+                more_due = limit > 0 and claimed >= limit
+                if more_due or (finished and all_recorded):
+                    continue  # without waiting: more may be due, or new results to record
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), poll_seconds)
         finally:
             _wakers.remove(waker)
             for task in tasks:
                 task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if finished:  # record what was done before stopping, so it is not done again
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(self._cycle, finished, 0)
+            await self._close_kinds()
 
 
 def run_due_jobs() -> int:

@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from workspace.core.actor import Actor
+from workspace.core.clock import now_ms
 from workspace.core.events_catalog import check_event_type
+from workspace.core.ids import new_id
 from workspace.core.models import Event
+
+_INSERT_EVENT = insert(Event.__table__)  # built once: it runs for every change
 
 # Called with (session, event) inside the same transaction; the webhook module
 # registers one to schedule deliveries.
@@ -24,9 +29,17 @@ def on_event(listener: Callable[[Session, Event], None]) -> Callable[[Session, E
 def emit_event(session: Session, *, actor: Actor, type: str, data: dict[str, Any]) -> Event:
     """Record an event of a type from `core.events_catalog` (anything else is refused)."""
     check_event_type(type)
-    event = Event(org_id=actor.org_id, type=type, data=data, test_mode=actor.test_mode)
-    session.add(event)
-    session.flush()
+    row = {
+        "id": new_id("evt"),
+        "org_id": actor.org_id,
+        "type": type,
+        "data": data,
+        "test_mode": actor.test_mode,
+        "created_at": now_ms(),
+    }
+    session.flush()  # the caller's pending rows first, as if the event were added after them
+    session.connection().execute(_INSERT_EVENT, row)
+    event = Event(**row)
     for listener in _listeners:
         listener(session, event)
     return event

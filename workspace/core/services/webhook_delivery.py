@@ -3,7 +3,9 @@
 Every event written by `emit_event` gets one delivery row (and one job) per active endpoint of
 the same organization and mode that subscribes to its type, in the same transaction as the
 change, so a crash neither loses an event nor sends one for a change that rolled back.
-The job runner hands claimed delivery jobs to `deliver_batch`, which posts them concurrently.
+The job runner hands claimed delivery jobs to `WebhookSender` a batch at a time: what a batch
+needs is loaded in the transaction that claims it, the POSTs run concurrently over kept-alive
+connections, and the outcomes are written in the transaction that finishes the jobs.
 
 Rules: 2xx is success. Anything else (or a network error / refused target) is retried after
 about 5 s, 1 min, 5 min, 30 min, 2 h, 6 h, 12 h and 24 h (±10 % jitter) or after the
@@ -20,21 +22,24 @@ import ipaddress
 import logging
 import random
 import socket
+import ssl
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-import httpx
+import aiohttp
+import certifi
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
 from workspace.core.config import get_settings
-from workspace.core.db import session_scope
 from workspace.core.events_catalog import PING_EVENT
-from workspace.core.jobs import RetryLater, batch_job_handler
+from workspace.core.jobs import ClaimedJob, Outcome, RetryLater, batch_job_kind
 from workspace.core.models import (
     Event,
-    Job,
     Membership,
     User,
     WebhookAttempt,
@@ -47,7 +52,7 @@ from workspace.core.services.events import event_payload, on_event
 from workspace.core.services.webhooks import (
     DELIVER_KIND,
     auth_header,
-    schedule_delivery,
+    schedule_deliveries,
     signing_secrets,
 )
 from workspace.core.webhook_signing import canonical_body, is_blocked_address, signature_headers
@@ -73,19 +78,84 @@ USER_AGENT = "Workspace-Webhooks/1.0"
 CONNECTIONS_PER_HOST = 16
 
 
+_endpoints = WebhookEndpoint.__table__.c
+_SUBSCRIBED_ENDPOINTS = sa.select(_endpoints.id, _endpoints.events).where(
+    _endpoints.org_id == sa.bindparam("org_id"),
+    _endpoints.test_mode == sa.bindparam("test_mode"),
+    _endpoints.is_active.is_(True),
+)
+
+
+_deliveries = WebhookDelivery.__table__.c
+_EXISTING_DELIVERIES = sa.select(_deliveries.id).where(
+    _deliveries.id.in_(sa.bindparam("ids", expanding=True))
+)
+_RECORD_ATTEMPT = (
+    sa.update(WebhookDelivery.__table__)
+    .where(_deliveries.id == sa.bindparam("delivery_id"))
+    .values(
+        status=sa.bindparam("new_status"),
+        attempt_count=sa.bindparam("new_attempt_count"),
+        last_status_code=sa.bindparam("new_status_code"),
+        last_error=sa.bindparam("new_error"),
+        last_duration_ms=sa.bindparam("new_duration_ms"),
+        next_attempt_at=sa.bindparam("new_next_attempt_at"),
+        delivered_at=sa.func.coalesce(
+            sa.bindparam("new_delivered_at", type_=sa.BigInteger), _deliveries.delivered_at
+        ),
+    )
+)
+_PLAN_DELIVERIES = (
+    sa.select(
+        _deliveries.id,
+        _deliveries.org_id,
+        _deliveries.status,
+        _deliveries.generation,
+        _deliveries.attempt_count,
+        WebhookEndpoint,
+        Event,
+    )
+    .join(WebhookEndpoint, col(WebhookEndpoint.id) == _deliveries.endpoint_id)
+    .join(Event, col(Event.id) == _deliveries.event_id)
+    .where(_deliveries.id.in_(sa.bindparam("ids", expanding=True)))
+)
+# Locked in a stable order so concurrent runners never deadlock on PostgreSQL.
+_LOCKED_ENDPOINTS = (
+    sa.select(
+        _endpoints.id, _endpoints.failure_count, _endpoints.failing_since, _endpoints.is_active
+    )
+    .where(_endpoints.id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(_endpoints.id)
+    .with_for_update()
+)
+_RECORD_HEALTH = (
+    sa.update(WebhookEndpoint.__table__)
+    .where(_endpoints.id == sa.bindparam("endpoint_id"))
+    .values(
+        failure_count=sa.bindparam("new_failure_count"),
+        failing_since=sa.bindparam("new_failing_since"),
+        last_delivered_at=sa.func.coalesce(
+            sa.bindparam("new_last_delivered_at", type_=sa.BigInteger),
+            _endpoints.last_delivered_at,
+        ),
+    )
+)
+_MARK_NOT_SENT = (
+    sa.update(WebhookDelivery.__table__)
+    .where(_deliveries.id == sa.bindparam("delivery_id"))
+    .values(status="failed", last_error=sa.bindparam("new_error"), next_attempt_at=None)
+)
+
+
 @on_event
 def fan_out(session: Session, event: Event) -> None:
     """Schedule a delivery to every active endpoint subscribed to the event's type."""
-    endpoints = session.exec(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.org_id == event.org_id,
-            WebhookEndpoint.test_mode == event.test_mode,
-            col(WebhookEndpoint.is_active).is_(True),
-        )
+    subscribed = session.connection().execute(
+        _SUBSCRIBED_ENDPOINTS, {"org_id": event.org_id, "test_mode": event.test_mode}
     )
-    for endpoint in endpoints:
-        if event.type in endpoint.events:
-            schedule_delivery(session, endpoint=endpoint, event=event)
+    endpoint_ids = [endpoint_id for endpoint_id, events in subscribed if event.type in events]
+    if endpoint_ids:
+        schedule_deliveries(session, event=event, endpoint_ids=endpoint_ids)
 
 
 def retry_delay_ms(attempt_number: int) -> int:
@@ -115,6 +185,7 @@ class TargetRefused(Exception):
 @dataclass
 class Plan:
     job_id: str
+    org_id: str
     delivery_id: str
     endpoint_id: str
     url: str
@@ -124,6 +195,7 @@ class Plan:
     secrets: list[str]
     extra_headers: dict[str, str]
     attempt_number: int
+    not_sent: str | None = None  # why nothing is posted (the webhook was disabled meanwhile)
 
 
 @dataclass
@@ -135,86 +207,71 @@ class Result:
     response_excerpt: str = ""
     error: str | None = None
     retry_after_ms: int | None = None
-    outcome: BaseException | None = field(default=None)
 
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def _prepare(jobs: list[Job]) -> tuple[list[Plan], dict[str, BaseException | None]]:
-    """Load what each job needs; jobs with nothing to send are done right away."""
-    outcomes: dict[str, BaseException | None] = {}
+def _prepare(session: Session, jobs: list[ClaimedJob]) -> tuple[list[Plan], dict[str, Outcome]]:
+    """Load what each job needs (one query); jobs with nothing to send are done right away."""
+    outcomes: dict[str, Outcome] = {}
     plans: list[Plan] = []
     wanted = {job.payload.get("delivery_id"): job for job in jobs}
-    with session_scope() as session:
-        deliveries = session.exec(
-            select(WebhookDelivery).where(col(WebhookDelivery.id).in_(list(wanted)))
-        ).all()
-        found = {d.id: d for d in deliveries}
-        endpoints = {
-            e.id: e
-            for e in session.exec(
-                select(WebhookEndpoint).where(
-                    col(WebhookEndpoint.id).in_({d.endpoint_id for d in deliveries})
+    rows = session.execute(_PLAN_DELIVERIES, {"ids": list(wanted)}).all()
+    found = {row[0]: row for row in rows}
+    credentials: dict[str, tuple[list[str], dict[str, str]]] = {}
+    for delivery_id, job in wanted.items():
+        row = found.get(delivery_id)
+        if (
+            row is None
+            or row.status != "pending"
+            or row.generation != job.payload.get("generation", 0)
+        ):
+            outcomes[job.id] = None  # deleted, done, or superseded by a redelivery
+            continue
+        endpoint, event = row.WebhookEndpoint, row.Event
+        try:
+            if endpoint.id not in credentials:
+                header = auth_header(endpoint)
+                credentials[endpoint.id] = (
+                    signing_secrets(endpoint),
+                    {header[0]: header[1]} if header else {},
                 )
-            )
-        }
-        events = {
-            e.id: e
-            for e in session.exec(
-                select(Event).where(col(Event.id).in_({d.event_id for d in deliveries}))
-            )
-        }
-        for delivery_id, job in wanted.items():
-            delivery = found.get(delivery_id)
-            stale = (
-                delivery is None
-                or delivery.status != "pending"
-                or delivery.generation != job.payload.get("generation", 0)
-            )
-            if stale:
-                outcomes[job.id] = None
-                continue
-            endpoint = endpoints[delivery.endpoint_id]
-            if not endpoint.is_active:
-                delivery.status = "failed"
-                delivery.last_error = "Not sent: the webhook is disabled."
-                delivery.next_attempt_at = None
-                session.add(delivery)
-                outcomes[job.id] = None
-                continue
-            event = events[delivery.event_id]
-            header = auth_header(endpoint)
+            secrets, extra_headers = credentials[endpoint.id]
             plans.append(
                 Plan(
                     job_id=job.id,
-                    delivery_id=delivery.id,
+                    org_id=row.org_id,
+                    delivery_id=delivery_id,
                     endpoint_id=endpoint.id,
                     url=endpoint.url,
                     event_id=event.id,
                     event_type=event.type,
                     body=canonical_body(event_payload(event)),
-                    secrets=signing_secrets(endpoint),
-                    extra_headers={header[0]: header[1]} if header else {},
-                    attempt_number=delivery.attempt_count + 1,
+                    secrets=secrets,
+                    extra_headers=extra_headers,
+                    attempt_number=row.attempt_count + 1,
+                    not_sent=None if endpoint.is_active else "Not sent: the webhook is disabled.",
                 )
             )
+        except Exception as exc:  # e.g. a secret that no longer decrypts: retried with backoff
+            outcomes[job.id] = exc
     return plans, outcomes
 
 
-async def _pinned_target(url: str) -> tuple[str, dict[str, str], dict[str, str]]:
-    """Resolve the host, refuse non-public addresses, and connect to the checked address
-    (Host header and TLS server name keep the original host name)."""
-    target = httpx.URL(url)
-    host = target.host
-    port = target.port or (443 if target.scheme == "https" else 80)
+async def _pinned_target(url: str) -> tuple[str, str]:
+    """Resolve the host and refuse non-public addresses. Returns the URL with the checked
+    address in place of the host name (so the connection goes where we checked) and the host
+    name, which the Host header and TLS (server name and certificate check) keep using."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
     try:
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
         loop = asyncio.get_running_loop()
         try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = await loop.getaddrinfo(host, parts.port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise TargetRefused(f"Could not resolve {host}: {exc.strerror}") from None
         addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
@@ -224,13 +281,31 @@ async def _pinned_target(url: str) -> tuple[str, dict[str, str], dict[str, str]]
                 f"Refused: {host} resolves to {address}, a private, loopback or link-local "
                 "address (set ALLOW_PRIVATE_WEBHOOK_TARGETS=true for local development)."
             )
-    pinned = target.copy_with(host=str(addresses[0]))
-    headers = {"Host": target.netloc.decode("ascii")}
-    extensions = {"sni_hostname": host} if target.scheme == "https" else {}
-    return str(pinned), headers, extensions
+    address = addresses[0]
+    netloc = f"[{address}]" if address.version == 6 else str(address)
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc)), host
 
 
-async def _post(client: httpx.AsyncClient, plan: Plan, allow_private: bool) -> Result:
+async def _read_excerpt(response: aiohttp.ClientResponse) -> bytes:
+    """The first EXCERPT_BYTES of the response body (the rest is not read)."""
+    excerpt = b""
+    while len(excerpt) < EXCERPT_BYTES:
+        chunk = await response.content.read(EXCERPT_BYTES - len(excerpt))
+        if not chunk:
+            break
+        excerpt += chunk
+    return excerpt
+
+
+def _describe_error(exc: Exception) -> str:
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return f"ConnectError: {exc}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+async def _post(client: aiohttp.ClientSession, plan: Plan, allow_private: bool) -> Result:
     started_at = now_ms()
     start = time.perf_counter()
     result = Result(plan=plan, started_at=started_at, duration_ms=0)
@@ -248,32 +323,29 @@ async def _post(client: httpx.AsyncClient, plan: Plan, allow_private: bool) -> R
     }
     try:
         async with asyncio.timeout(TIMEOUT_SECONDS):
-            url, extensions = plan.url, {}
+            url, server_hostname = plan.url, None
             if not allow_private:
-                url, host_header, extensions = await _pinned_target(plan.url)
-                headers.update(host_header)
-            request = client.build_request(
-                "POST", url, content=plan.body, headers=headers, extensions=extensions
-            )
-            response = await client.send(request, stream=True)
-            try:
-                excerpt = b""
-                async for chunk in response.aiter_bytes():
-                    excerpt += chunk
-                    if len(excerpt) >= EXCERPT_BYTES:
-                        break
-            finally:
-                await response.aclose()
-        result.status_code = response.status_code
-        result.response_excerpt = excerpt[:EXCERPT_BYTES].decode("utf-8", "replace")
+                url, host = await _pinned_target(plan.url)
+                headers["Host"] = urlsplit(plan.url).netloc
+                server_hostname = host if url.startswith("https:") else None
+            async with client.post(
+                url,
+                data=plan.body,
+                headers=headers,
+                allow_redirects=False,
+                server_hostname=server_hostname,
+            ) as response:
+                excerpt = await _read_excerpt(response)
+        result.status_code = response.status
+        result.response_excerpt = excerpt.decode("utf-8", "replace")
         if not result.succeeded:
-            result.retry_after_ms = parse_retry_after(response.headers.get("retry-after"))
+            result.retry_after_ms = parse_retry_after(response.headers.get("Retry-After"))
     except TargetRefused as exc:
         result.error = str(exc)
     except TimeoutError:
         result.error = f"Timed out after {TIMEOUT_SECONDS:.0f} s"
-    except httpx.HTTPError as exc:
-        result.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    except (aiohttp.ClientError, OSError) as exc:
+        result.error = _describe_error(exc)
     result.duration_ms = int((time.perf_counter() - start) * 1000)
     return result
 
@@ -328,114 +400,177 @@ def disable_endpoint(session: Session, endpoint: WebhookEndpoint, reason: str) -
         )
 
 
-def _apply(session: Session, result: Result) -> BaseException | None:
-    """Log the attempt and move the delivery and endpoint on; returns the job outcome."""
+@dataclass
+class _Health:
+    """An endpoint's failure tracking while a batch of results is recorded."""
+
+    id: str
+    failure_count: int
+    failing_since: int | None
+    is_active: bool
+    last_delivered_at: int | None = None
+    changed: bool = False
+
+
+def _apply(session: Session, result: Result, health: _Health) -> tuple[Outcome, dict[str, Any]]:
+    """Move the endpoint's health on (disabling it when it must) and work out the delivery's
+    new state; returns the job outcome and the values for `_RECORD_ATTEMPT`."""
     plan = result.plan
     now = now_ms()
-    delivery = session.get(WebhookDelivery, plan.delivery_id)
-    endpoint = session.get(WebhookEndpoint, plan.endpoint_id, with_for_update=True)
-    if delivery is None or endpoint is None:
-        return None  # deleted meanwhile
-    attempt = WebhookAttempt(
-        org_id=delivery.org_id,
-        delivery_id=delivery.id,
-        number=plan.attempt_number,
-        started_at=result.started_at,
-        duration_ms=result.duration_ms,
-        status_code=result.status_code,
-        succeeded=result.succeeded,
-        response_excerpt=result.response_excerpt,
-        error=result.error,
-    )
-    delivery.attempt_count = plan.attempt_number
-    delivery.last_status_code = result.status_code
-    delivery.last_error = result.error
-    delivery.last_duration_ms = result.duration_ms
-    is_ping = delivery.event_type == PING_EVENT
-    outcome: BaseException | None = None
+    is_ping = plan.event_type == PING_EVENT
+    status, next_attempt_at, outcome = "failed", None, None
     if result.succeeded:
-        delivery.status = "succeeded"
-        delivery.delivered_at = now
-        delivery.next_attempt_at = None
+        status = "succeeded"
         if not is_ping:
-            endpoint.failure_count = 0
-            endpoint.failing_since = None
-            endpoint.last_delivered_at = now
-    elif is_ping:
-        delivery.status = "failed"
-        delivery.next_attempt_at = None
-    else:
-        endpoint.failure_count += 1
-        endpoint.failing_since = endpoint.failing_since or result.started_at
+            health.failure_count, health.failing_since = 0, None
+            health.last_delivered_at, health.changed = now, True
+    elif not is_ping:
+        health.failure_count += 1
+        health.failing_since = health.failing_since or result.started_at
+        health.changed = True
+        disable_reason = None
         if result.status_code == 410:
-            delivery.status = "failed"
-            delivery.next_attempt_at = None
-            if endpoint.is_active:
-                disable_endpoint(session, endpoint, "The receiver answered 410 Gone.")
-        elif now - endpoint.failing_since >= DISABLE_AFTER_FAILING_MS:
-            delivery.status = "failed"
-            delivery.next_attempt_at = None
-            if endpoint.is_active:
-                disable_endpoint(
-                    session, endpoint, "Every delivery has failed for more than 3 days."
-                )
-        elif plan.attempt_number >= MAX_ATTEMPTS:
-            delivery.status = "failed"
-            delivery.next_attempt_at = None
-        else:
+            disable_reason = "The receiver answered 410 Gone."
+        elif now - health.failing_since >= DISABLE_AFTER_FAILING_MS:
+            disable_reason = "Every delivery has failed for more than 3 days."
+        elif plan.attempt_number < MAX_ATTEMPTS:
             delay = retry_delay_ms(plan.attempt_number)
             if result.retry_after_ms is not None:
                 delay = min(max(result.retry_after_ms, 1000), MAX_RETRY_AFTER_MS)
-            delivery.next_attempt_at = now + delay
-            attempt.next_attempt_at = delivery.next_attempt_at
+            status, next_attempt_at = "pending", now + delay
             reason = result.error or f"HTTP {result.status_code}"
             outcome = RetryLater(f"Webhook delivery failed ({reason})", delay_ms=delay)
-    session.add_all([attempt, delivery, endpoint])
-    return outcome
+        if disable_reason and health.is_active:
+            health.is_active = False
+            disable_endpoint(session, session.get(WebhookEndpoint, health.id), disable_reason)
+    return outcome, {
+        "delivery_id": plan.delivery_id,
+        "new_status": status,
+        "new_attempt_count": plan.attempt_number,
+        "new_status_code": result.status_code,
+        "new_error": result.error,
+        "new_duration_ms": result.duration_ms,
+        "new_next_attempt_at": next_attempt_at,
+        "new_delivered_at": now if result.succeeded else None,
+    }
 
 
-def _record(results: list[Result]) -> dict[str, BaseException | None]:
-    outcomes: dict[str, BaseException | None] = {}
-    # Lock endpoints in a stable order so concurrent batches never deadlock on PostgreSQL.
-    ordered = sorted(results, key=lambda r: (r.plan.endpoint_id, r.plan.delivery_id))
-    with session_scope() as session:
-        for result in ordered:
-            outcomes[result.plan.job_id] = _apply(session, result)
-    return outcomes
+def _attempt_row(result: Result, next_attempt_at: int | None) -> dict[str, Any]:
+    return {
+        "org_id": result.plan.org_id,
+        "delivery_id": result.plan.delivery_id,
+        "number": result.plan.attempt_number,
+        "started_at": result.started_at,
+        "duration_ms": result.duration_ms,
+        "status_code": result.status_code,
+        "succeeded": result.succeeded,
+        "response_excerpt": result.response_excerpt,
+        "error": result.error,
+        "next_attempt_at": next_attempt_at,
+    }
 
 
-@batch_job_handler(DELIVER_KIND)
-async def deliver_batch(jobs: list[Job]) -> dict[str, BaseException | None]:
-    """Post every planned delivery concurrently: one keep-alive client per receiving host
-    with a few connections, so a slow receiver only holds up its own deliveries."""
-    plans, outcomes = await asyncio.to_thread(_prepare, jobs)
-    if not plans:
-        return outcomes
-    allow_private = get_settings().allow_private_webhook_targets
-    by_origin: dict[str, list[Plan]] = {}
-    for plan in plans:
-        url = httpx.URL(plan.url)
-        by_origin.setdefault(f"{url.scheme}://{url.netloc.decode()}", []).append(plan)
-
-    async def post_all(group: list[Plan]) -> list[Result]:
-        limits = httpx.Limits(
-            max_connections=CONNECTIONS_PER_HOST, max_keepalive_connections=CONNECTIONS_PER_HOST
+def _record(session: Session, results: list[Result]) -> dict[str, Outcome]:
+    """Write every attempt and move deliveries and endpoints on (a few statements per batch)."""
+    connection = session.connection()
+    health = {
+        row.id: _Health(row.id, row.failure_count, row.failing_since, row.is_active)
+        for row in connection.execute(
+            _LOCKED_ENDPOINTS, {"ids": list({r.plan.endpoint_id for r in results})}
         )
-        async with httpx.AsyncClient(
-            timeout=httpx.Timeout(TIMEOUT_SECONDS, pool=None),
-            follow_redirects=False,
-            limits=limits,
-            trust_env=False,
-        ) as client:
-            slots = asyncio.Semaphore(CONNECTIONS_PER_HOST)  # the 10 s start once sending
-
-            async def post(plan: Plan) -> Result:
-                async with slots:
-                    return await _post(client, plan, allow_private)
-
-            return await asyncio.gather(*(post(plan) for plan in group))
-
-    groups = await asyncio.gather(*(post_all(group) for group in by_origin.values()))
-    results = [result for group in groups for result in group]
-    outcomes.update(await asyncio.to_thread(_record, results))
+    }
+    existing = set(
+        connection.execute(
+            _EXISTING_DELIVERIES, {"ids": [r.plan.delivery_id for r in results]}
+        ).scalars()
+    )
+    outcomes: dict[str, Outcome] = {}
+    attempts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    not_sent: list[dict[str, Any]] = []
+    for result in results:
+        plan = result.plan
+        endpoint = health.get(plan.endpoint_id)
+        outcomes[plan.job_id] = None
+        if endpoint is None or plan.delivery_id not in existing:
+            continue  # deleted meanwhile
+        if plan.not_sent:
+            not_sent.append({"delivery_id": plan.delivery_id, "new_error": plan.not_sent})
+            continue
+        outcomes[plan.job_id], values = _apply(session, result, endpoint)
+        updates.append(values)
+        attempts.append(_attempt_row(result, values["new_next_attempt_at"]))
+    if attempts:
+        connection.execute(sa.insert(WebhookAttempt.__table__), attempts)
+        connection.execute(_RECORD_ATTEMPT, updates)
+    if not_sent:
+        connection.execute(_MARK_NOT_SENT, not_sent)
+    changed = [
+        {
+            "endpoint_id": h.id,
+            "new_failure_count": h.failure_count,
+            "new_failing_since": h.failing_since,
+            "new_last_delivered_at": h.last_delivered_at,
+        }
+        for h in health.values()
+        if h.changed
+    ]
+    if changed:
+        connection.execute(_RECORD_HEALTH, changed)
     return outcomes
+
+
+@batch_job_kind(DELIVER_KIND)
+class WebhookSender:
+    """Delivers claimed webhook jobs a batch at a time (see `workspace.core.jobs.BatchKind`).
+
+    One HTTP client with kept-alive connections serves every batch of this runner; at most
+    CONNECTIONS_PER_HOST requests go to one receiving host at once, so a slow receiver only
+    holds up its own deliveries."""
+
+    def __init__(self) -> None:
+        self._client: aiohttp.ClientSession | None = None
+        self._hosts: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+
+    def prepare(
+        self, session: Session, jobs: list[ClaimedJob]
+    ) -> tuple[list[Plan], dict[str, Outcome]]:
+        return _prepare(session, jobs)
+
+    async def run(self, plans: list[Plan]) -> list[Result]:
+        allow_private = get_settings().allow_private_webhook_targets
+        return list(await asyncio.gather(*(self._send(plan, allow_private) for plan in plans)))
+
+    def record(self, session: Session, results: list[Result]) -> dict[str, Outcome]:
+        return _record(session, results)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._client is None:
+            connector = aiohttp.TCPConnector(
+                limit=0,  # per receiving host, `_send` limits the connections
+                ssl=ssl.create_default_context(cafile=certifi.where()),
+            )
+            self._client = aiohttp.ClientSession(
+                connector=connector, timeout=aiohttp.ClientTimeout(total=None), trust_env=False
+            )
+        return self._client
+
+    async def _send(self, plan: Plan, allow_private: bool) -> Result:
+        if plan.not_sent:
+            return Result(plan=plan, started_at=now_ms(), duration_ms=0, error=plan.not_sent)
+        parts = urlsplit(plan.url)
+        host = f"{parts.scheme}://{parts.netloc}"
+        slots, users = self._hosts.setdefault(host, (asyncio.Semaphore(CONNECTIONS_PER_HOST), [0]))
+        users[0] += 1
+        try:
+            async with slots:  # the 10 s start once sending
+                return await _post(self._http(), plan, allow_private)
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._hosts[host]

@@ -7,8 +7,10 @@ endpoints receive only live events.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from workspace.core import keyring
@@ -18,7 +20,8 @@ from workspace.core.config import get_settings
 from workspace.core.db import fetch_page
 from workspace.core.errors import Conflict, NotFound, ValidationFailed
 from workspace.core.events_catalog import PING_EVENT, check_event_types
-from workspace.core.jobs import enqueue
+from workspace.core.ids import new_id
+from workspace.core.jobs import enqueue, enqueue_many
 from workspace.core.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from workspace.core.schemas.webhooks import WebhookCreate, WebhookUpdate
 from workspace.core.services.audit import record_audit
@@ -27,8 +30,10 @@ from workspace.core.validation import clean_text
 from workspace.core.webhook_signing import check_auth_header, check_url, new_secret
 
 DELIVER_KIND = "webhook.deliver"
+DELIVER_JOB_ATTEMPTS = 20  # crashes only: failed posts are retried by the delivery's schedule
 SECRET_OVERLAP_MS = 24 * 3600 * 1000
 DELIVERY_STATUSES = ("pending", "succeeded", "failed")
+_INSERT_DELIVERIES = insert(WebhookDelivery.__table__)  # built once: it runs for every event
 
 
 def _aad(endpoint_id: str, purpose: str) -> bytes:
@@ -39,7 +44,10 @@ def _seal(endpoint_id: str, purpose: str, plain: str) -> tuple[str, bytes]:
     return keyring.wrap(plain.encode(), aad=_aad(endpoint_id, purpose))
 
 
+@functools.lru_cache(maxsize=4096)
 def _open(endpoint_id: str, purpose: str, key_id: str, wrapped: bytes) -> str:
+    """Decrypt a stored secret. Cached: every delivery signs with it, and a rotated secret
+    or re-wrapped key is stored under a new (key id, ciphertext) pair."""
     return keyring.unwrap(key_id, wrapped, aad=_aad(endpoint_id, purpose)).decode()
 
 
@@ -289,24 +297,29 @@ def rotate_secret(
     return endpoint, secret
 
 
-def schedule_delivery(
-    session: Session, *, endpoint: WebhookEndpoint, event: Event
-) -> WebhookDelivery:
-    delivery = WebhookDelivery(
-        org_id=endpoint.org_id,
-        endpoint_id=endpoint.id,
-        event_id=event.id,
-        event_type=event.type,
-        next_attempt_at=now_ms(),
-    )
-    session.add(delivery)
-    enqueue(
+def schedule_deliveries(session: Session, *, event: Event, endpoint_ids: list[str]) -> list[str]:
+    """One delivery row and one delivery job per endpoint, in the caller's transaction (plain
+    inserts: this runs for every event). Returns the delivery ids."""
+    now = now_ms()
+    rows = [
+        {
+            "id": new_id("dlv"),
+            "org_id": event.org_id,
+            "endpoint_id": endpoint_id,
+            "event_id": event.id,
+            "event_type": event.type,
+            "next_attempt_at": now,
+        }
+        for endpoint_id in endpoint_ids
+    ]
+    session.connection().execute(_INSERT_DELIVERIES, rows)
+    enqueue_many(
         session,
         kind=DELIVER_KIND,
-        payload={"delivery_id": delivery.id, "generation": delivery.generation},
-        max_attempts=20,
+        payloads=[{"delivery_id": row["id"], "generation": 0} for row in rows],
+        max_attempts=DELIVER_JOB_ATTEMPTS,
     )
-    return delivery
+    return [row["id"] for row in rows]
 
 
 def send_test(session: Session, *, actor: Actor, webhook_id: str) -> WebhookDelivery:
@@ -326,7 +339,8 @@ def send_test(session: Session, *, actor: Actor, webhook_id: str) -> WebhookDeli
     )
     session.add(event)
     session.flush()
-    return schedule_delivery(session, endpoint=endpoint, event=event)
+    [delivery_id] = schedule_deliveries(session, event=event, endpoint_ids=[endpoint.id])
+    return session.get(WebhookDelivery, delivery_id)
 
 
 def _get_delivery(
@@ -358,7 +372,7 @@ def retry_delivery(
         session,
         kind=DELIVER_KIND,
         payload={"delivery_id": delivery.id, "generation": delivery.generation},
-        max_attempts=20,
+        max_attempts=DELIVER_JOB_ATTEMPTS,
     )
     return delivery
 
