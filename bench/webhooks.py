@@ -5,6 +5,9 @@ job runner, which wakes up on commit; a fast receiver on loopback runs in its ow
 
     .venv/bin/python bench/webhooks.py [--rate 200] [--seconds 15]
 
+Besides latency and throughput it prints the CPU time this process spent per event (user +
+system, receiver excluded): a figure that, unlike wall-clock rates, barely moves when other
+work shares the machine. The load average is printed too, to judge the wall-clock figures.
 Uses a fresh SQLite database in a temporary folder (or DATABASE_URL when set).
 """
 
@@ -15,6 +18,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -82,6 +86,12 @@ def wait_for(log_path: str, ids: set[str], timeout: float) -> dict[str, float]:
         time.sleep(0.1)
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far (all threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(int(len(ordered) * fraction), len(ordered) - 1)]
@@ -91,8 +101,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=int, default=200, help="events per second offered")
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--backlog", type=int, default=2000, help="deliveries queued for drain")
     args = parser.parse_args()
 
+    load_at_start = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     tmp = Path(tempfile.mkdtemp(prefix="bench-webhooks-"))
     os.environ["DATA_DIR"] = str(tmp)
     os.environ["ALLOW_PRIVATE_WEBHOOK_TARGETS"] = "true"
@@ -105,11 +117,14 @@ def main() -> None:
     receiver.start()
     port = port_queue.get(timeout=30)
 
+    from sqlmodel import col, func, select
+
     import workspace.core.services  # noqa: F401
     from workspace.core.actor import Actor
     from workspace.core.db import session_scope
     from workspace.core.jobs import Runner
     from workspace.core.migrate import upgrade_database
+    from workspace.core.models import WebhookDelivery
     from workspace.core.schemas.webhooks import WebhookCreate
     from workspace.core.services.accounts import sign_up
     from workspace.core.services.events import emit_event
@@ -133,6 +148,12 @@ def main() -> None:
 
     data = {"envelope": {"id": "env_bench", "title": "Bench contract", "status": "sent"}}
 
+    def pending_deliveries() -> int:
+        with session_scope() as session:
+            return session.exec(
+                select(func.count()).where(col(WebhookDelivery.status) == "pending")
+            ).one()
+
     def emit_one() -> tuple[str, float]:
         with session_scope() as session:
             event = emit_event(session, actor=actor, type="envelope.sent", data=data)
@@ -147,16 +168,20 @@ def main() -> None:
 
     # 1. Latency at a light load: one event every 50 ms.
     commits: dict[str, float] = {}
+    cpu_before = cpu_seconds()
     for _ in range(100):
         event_id, committed = emit_one()
         commits[event_id] = committed
         time.sleep(0.05)
     receipts = wait_for(log_path, set(commits), 60)
     light = [(receipts[i] - commits[i]) * 1000 for i in commits if i in receipts]
+    time.sleep(0.5)  # let the runner record the last results
+    light_cpu_ms = (cpu_seconds() - cpu_before) * 1000 / len(commits)
 
     # 2. Sustained: offer `rate` events per second for `seconds`, one transaction each.
     commits = {}
     interval = 1.0 / args.rate
+    cpu_before = cpu_seconds()
     started = time.time()
     next_at = started
     while time.time() - started < args.seconds:
@@ -172,23 +197,31 @@ def main() -> None:
     last_receipt = max(receipts[i] for i in delivered)
     in_window = sum(1 for i in delivered if receipts[i] <= started + offered_for)
     loaded = [(receipts[i] - commits[i]) * 1000 for i in delivered]
+    time.sleep(0.5)
+    sustained_cpu_ms = (cpu_seconds() - cpu_before) * 1000 / len(commits)
 
-    # 3. Drain: 3000 deliveries queued while the runner is stopped, then started.
+    # 3. Drain: deliveries queued while the runner is stopped (one transaction per event,
+    # which also measures the cost of emitting), then the runner is started.
     loop.call_soon_threadsafe(runner_task.cancel)
     time.sleep(0.5)
     backlog = {}
-    for _ in range(30):
-        with session_scope() as session:
-            for _ in range(100):
-                event = emit_event(session, actor=actor, type="envelope.sent", data=data)
-                backlog[event.id] = 0.0
+    cpu_before = cpu_seconds()
+    for _ in range(args.backlog):
+        event_id, _ = emit_one()
+        backlog[event_id] = 0.0
+    emit_cpu_ms = (cpu_seconds() - cpu_before) * 1000 / len(backlog)
+    cpu_before = cpu_seconds()
     drain_started = time.time()
     asyncio.run_coroutine_threadsafe(Runner(batch_size=100).run_forever(), loop)
     receipts = wait_for(log_path, set(backlog), 300)
     drained = [receipts[i] for i in backlog if i in receipts]
     drain_seconds = max(drained) - drain_started
+    while pending_deliveries():
+        time.sleep(0.05)
+    deliver_cpu_ms = (cpu_seconds() - cpu_before) * 1000 / len(backlog)
 
     print(f"database: {os.environ.get('DATABASE_URL', 'SQLite (WAL)')}")
+    print(f"load average (1, 5, 15 min) at the start: {load_at_start}")
     print(
         f"light load (20 events/s): n={len(light)} commit→receipt "
         f"p50={statistics.median(light):.1f} ms p95={percentile(light, 0.95):.1f} ms "
@@ -207,6 +240,13 @@ def main() -> None:
     print(
         f"drain: {len(drained)}/{len(backlog)} queued deliveries in {drain_seconds:.2f} s = "
         f"{len(drained) / drain_seconds:.0f} deliveries/s"
+    )
+    print(
+        f"CPU per event: emit {emit_cpu_ms:.2f} ms, deliver {deliver_cpu_ms:.2f} ms (drain); "
+        f"emit + deliver {light_cpu_ms:.2f} ms at light load, {sustained_cpu_ms:.2f} ms sustained"
+    )
+    print(
+        f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
     receiver.terminate()
     sys.stdout.flush()
