@@ -230,6 +230,12 @@ def reactivate(endpoint: WebhookEndpoint) -> None:
     endpoint.disabled_reason = None
 
 
+def _switched_off_by(actor: Actor) -> str:
+    if actor.email:
+        return f"Switched off by {actor.email}."
+    return "Switched off through the API." if actor.type == "api" else "Switched off."
+
+
 def update_webhook(
     session: Session, *, actor: Actor, webhook_id: str, request: WebhookUpdate
 ) -> WebhookEndpoint:
@@ -260,7 +266,7 @@ def update_webhook(
             reactivate(endpoint)
         elif not request.is_active:
             endpoint.is_active = False
-            endpoint.disabled_reason = "Disabled by a person"
+            endpoint.disabled_reason = _switched_off_by(actor)
     endpoint.updated_at = now_ms()
     session.add(endpoint)
     session.flush()
