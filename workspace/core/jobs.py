@@ -129,7 +129,7 @@ _batch_kinds: dict[str, Callable[[], BatchKind]] = {}
 _wakers: list[Callable[[], None]] = []
 
 LEASE_MS = 5 * 60 * 1000
-TURN_INTERVAL_S = 0.01  # a busy runner records and claims at most this often
+TURN_INTERVAL_S = 0.025  # a busy runner records and claims at most this often
 
 
 class RetryLater(Exception):
