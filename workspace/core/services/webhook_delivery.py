@@ -24,7 +24,7 @@ import random
 import socket
 import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -78,32 +78,13 @@ USER_AGENT = "Workspace-Webhooks/1.0"
 CONNECTIONS_PER_HOST = 16
 
 
+# Statements built once: they run for every event and on every turn of a job runner.
 _endpoints = WebhookEndpoint.__table__.c
+_deliveries = WebhookDelivery.__table__.c
 _SUBSCRIBED_ENDPOINTS = sa.select(_endpoints.id, _endpoints.events).where(
     _endpoints.org_id == sa.bindparam("org_id"),
     _endpoints.test_mode == sa.bindparam("test_mode"),
     _endpoints.is_active.is_(True),
-)
-
-
-_deliveries = WebhookDelivery.__table__.c
-_EXISTING_DELIVERIES = sa.select(_deliveries.id).where(
-    _deliveries.id.in_(sa.bindparam("ids", expanding=True))
-)
-_RECORD_ATTEMPT = (
-    sa.update(WebhookDelivery.__table__)
-    .where(_deliveries.id == sa.bindparam("delivery_id"))
-    .values(
-        status=sa.bindparam("new_status"),
-        attempt_count=sa.bindparam("new_attempt_count"),
-        last_status_code=sa.bindparam("new_status_code"),
-        last_error=sa.bindparam("new_error"),
-        last_duration_ms=sa.bindparam("new_duration_ms"),
-        next_attempt_at=sa.bindparam("new_next_attempt_at"),
-        delivered_at=sa.func.coalesce(
-            sa.bindparam("new_delivered_at", type_=sa.BigInteger), _deliveries.delivered_at
-        ),
-    )
 )
 _PLAN_DELIVERIES = (
     sa.select(
@@ -127,6 +108,25 @@ _LOCKED_ENDPOINTS = (
     .where(_endpoints.id.in_(sa.bindparam("ids", expanding=True)))
     .order_by(_endpoints.id)
     .with_for_update()
+)
+_EXISTING_DELIVERIES = sa.select(_deliveries.id).where(
+    _deliveries.id.in_(sa.bindparam("ids", expanding=True))
+)
+_INSERT_ATTEMPTS = sa.insert(WebhookAttempt.__table__)
+_RECORD_ATTEMPT = (
+    sa.update(WebhookDelivery.__table__)
+    .where(_deliveries.id == sa.bindparam("delivery_id"))
+    .values(
+        status=sa.bindparam("new_status"),
+        attempt_count=sa.bindparam("new_attempt_count"),
+        last_status_code=sa.bindparam("new_status_code"),
+        last_error=sa.bindparam("new_error"),
+        last_duration_ms=sa.bindparam("new_duration_ms"),
+        next_attempt_at=sa.bindparam("new_next_attempt_at"),
+        delivered_at=sa.func.coalesce(
+            sa.bindparam("new_delivered_at", type_=sa.BigInteger), _deliveries.delivered_at
+        ),
+    )
 )
 _RECORD_HEALTH = (
     sa.update(WebhookEndpoint.__table__)
@@ -220,7 +220,6 @@ def _prepare(session: Session, jobs: list[ClaimedJob]) -> tuple[list[Plan], dict
     wanted = {job.payload.get("delivery_id"): job for job in jobs}
     rows = session.execute(_PLAN_DELIVERIES, {"ids": list(wanted)}).all()
     found = {row[0]: row for row in rows}
-    credentials: dict[str, tuple[list[str], dict[str, str]]] = {}
     for delivery_id, job in wanted.items():
         row = found.get(delivery_id)
         if (
@@ -232,13 +231,7 @@ def _prepare(session: Session, jobs: list[ClaimedJob]) -> tuple[list[Plan], dict
             continue
         endpoint, event = row.WebhookEndpoint, row.Event
         try:
-            if endpoint.id not in credentials:
-                header = auth_header(endpoint)
-                credentials[endpoint.id] = (
-                    signing_secrets(endpoint),
-                    {header[0]: header[1]} if header else {},
-                )
-            secrets, extra_headers = credentials[endpoint.id]
+            header = auth_header(endpoint)
             plans.append(
                 Plan(
                     job_id=job.id,
@@ -249,8 +242,8 @@ def _prepare(session: Session, jobs: list[ClaimedJob]) -> tuple[list[Plan], dict
                     event_id=event.id,
                     event_type=event.type,
                     body=canonical_body(event_payload(event)),
-                    secrets=secrets,
-                    extra_headers=extra_headers,
+                    secrets=signing_secrets(endpoint),
+                    extra_headers={header[0]: header[1]} if header else {},
                     attempt_number=row.attempt_count + 1,
                     not_sent=None if endpoint.is_active else "Not sent: the webhook is disabled.",
                 )
@@ -490,18 +483,18 @@ def _record(session: Session, results: list[Result]) -> dict[str, Outcome]:
     not_sent: list[dict[str, Any]] = []
     for result in results:
         plan = result.plan
-        endpoint = health.get(plan.endpoint_id)
+        endpoint_health = health.get(plan.endpoint_id)
         outcomes[plan.job_id] = None
-        if endpoint is None or plan.delivery_id not in existing:
+        if endpoint_health is None or plan.delivery_id not in existing:
             continue  # deleted meanwhile
         if plan.not_sent:
             not_sent.append({"delivery_id": plan.delivery_id, "new_error": plan.not_sent})
             continue
-        outcomes[plan.job_id], values = _apply(session, result, endpoint)
+        outcomes[plan.job_id], values = _apply(session, result, endpoint_health)
         updates.append(values)
         attempts.append(_attempt_row(result, values["new_next_attempt_at"]))
     if attempts:
-        connection.execute(sa.insert(WebhookAttempt.__table__), attempts)
+        connection.execute(_INSERT_ATTEMPTS, attempts)
         connection.execute(_RECORD_ATTEMPT, updates)
     if not_sent:
         connection.execute(_MARK_NOT_SENT, not_sent)
@@ -520,6 +513,16 @@ def _record(session: Session, results: list[Result]) -> dict[str, Outcome]:
     return outcomes
 
 
+@dataclass
+class _HostSlots:
+    """Deliveries to one receiving host: at most CONNECTIONS_PER_HOST are sent at once."""
+
+    semaphore: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(CONNECTIONS_PER_HOST)
+    )
+    waiting: int = 0  # sending or waiting for a slot
+
+
 @batch_job_kind(DELIVER_KIND)
 class WebhookSender:
     """Delivers claimed webhook jobs a batch at a time (see `workspace.core.jobs.BatchKind`).
@@ -530,7 +533,7 @@ class WebhookSender:
 
     def __init__(self) -> None:
         self._client: aiohttp.ClientSession | None = None
-        self._hosts: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+        self._hosts: dict[str, _HostSlots] = {}
 
     def prepare(
         self, session: Session, jobs: list[ClaimedJob]
@@ -565,12 +568,12 @@ class WebhookSender:
             return Result(plan=plan, started_at=now_ms(), duration_ms=0, error=plan.not_sent)
         parts = urlsplit(plan.url)
         host = f"{parts.scheme}://{parts.netloc}"
-        slots, users = self._hosts.setdefault(host, (asyncio.Semaphore(CONNECTIONS_PER_HOST), [0]))
-        users[0] += 1
+        slots = self._hosts.setdefault(host, _HostSlots())
+        slots.waiting += 1
         try:
-            async with slots:  # the 10 s start once sending
+            async with slots.semaphore:  # the 10 s timeout starts once a slot is free
                 return await _post(self._http(), plan, allow_private)
         finally:
-            users[0] -= 1
-            if not users[0]:
+            slots.waiting -= 1
+            if not slots.waiting:
                 del self._hosts[host]
