@@ -61,7 +61,8 @@ def _chain_head(session: Session, org_id: str, subject_type: str, subject_id: st
     heads = session.info.setdefault(_CHAIN_HEADS, {})
     key = (org_id, subject_type, subject_id)
     if key not in heads:
-        last = _last_row(session, org_id, subject_type, subject_id)
+        with session.no_autoflush:  # this transaction's own rows are in `heads` already
+            last = _last_row(session, org_id, subject_type, subject_id)
         heads[key] = (last.seq, last.hash) if last else (0, "")
     return heads[key]
 

@@ -37,7 +37,6 @@ def emit_event(session: Session, *, actor: Actor, type: str, data: dict[str, Any
         "test_mode": actor.test_mode,
         "created_at": now_ms(),
     }
-    session.flush()  # the caller's pending rows first, as if the event were added after them
     session.connection().execute(_INSERT_EVENT, row)
     event = Event(**row)
     for listener in _listeners:
