@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, event, func
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine, select
 
 _engine: Engine | None = None
@@ -180,15 +179,12 @@ def _refuse_writes_in_read_scope(session, _context, _instances) -> None:
 def fetch_page(
     session: Session, query: Any, *order_by: Any, limit: int, offset: int
 ) -> tuple[list[Any], int]:
-    """One page of a single-entity query and how many rows the whole query has, counted by a
-    window function in the same statement (a second query only for a page past the end)."""
-    statement = query.add_columns(func.count().over()).order_by(*order_by)
-    # SQLAlchemy's own execute: rows of (entity, total), where SQLModel's exec gives scalars.
-    rows = OrmSession.execute(session, statement.offset(offset).limit(limit)).all()
-    if rows:
-        return [row[0] for row in rows], rows[0][1]
-    total = session.exec(select(func.count()).select_from(query.subquery())).one() if offset else 0
-    return [], total
+    """One page of a single-entity query and how many rows the whole query has. Counting
+    apart lets the page stop at `limit` rows and the count read only an index."""
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    if total <= offset:
+        return [], total
+    return list(session.exec(query.order_by(*order_by).offset(offset).limit(limit))), total
 
 
 def json_column() -> Column:
