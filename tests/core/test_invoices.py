@@ -488,6 +488,54 @@ def test_totals_are_kept_apart_per_currency(org, other_org):
     ]
 
 
+def test_list_pages_count_every_match(org, other_org):
+    start = ms("2026-03-01T09:00:00")
+    for index in range(7):
+        with clock.travel(to_ms=start + index * DAY):
+            invoice = create(org, clientName=f"Client {index}" if index % 2 else "Zed Ltd")
+            if index < 5:
+                send(org, invoice.id)
+    create(other_org)
+    with session_scope() as session:
+        pages = [svc.list_invoices(session, actor=org.actor, limit=3, offset=o) for o in (0, 3, 6)]
+        past_the_end = svc.list_invoices(session, actor=org.actor, limit=3, offset=9)
+        sent, sent_total = svc.list_invoices(session, actor=org.actor, status="sent", limit=3)
+        found, found_total = svc.list_invoices(session, actor=org.actor, search="zed", limit=3)
+        none, none_total = svc.list_invoices(session, actor=org.actor, search="nobody")
+    numbers = [inv.invoice_number for rows, _ in pages for inv in rows]
+    assert numbers == [f"INV-{n:04d}" for n in range(7, 0, -1)]  # newest first, no repeats
+    assert [total for _, total in pages] == [7, 7, 7]
+    assert past_the_end == ([], 7)
+    assert len(sent) == 3 and sent_total == 5
+    assert [inv.client_name for inv in found] == ["Zed Ltd"] * 3 and found_total == 4
+    assert none == [] and none_total == 0
+
+
+def test_totals_version_moves_with_every_change_and_the_day(org):
+    now = ms("2026-07-15T12:00:00")
+
+    def version() -> tuple[int, int, int]:
+        with session_scope() as session:
+            return svc.totals_version(session, actor=org.actor)
+
+    with clock.travel(to_ms=now):
+        invoice = create(org)
+        first = version()
+        assert version() == first  # nothing changed
+    with clock.travel(to_ms=now + 1000):
+        send(org, invoice.id)
+        sent = version()
+    with clock.travel(to_ms=now + 2000):
+        pay(org, invoice.id, 1000)
+        paid = version()
+    with clock.travel(to_ms=now + 3000):
+        create(org)
+        created = version()
+    with clock.travel(to_ms=now + DAY):
+        next_day = version()
+    assert len({first, sent, paid, created, next_day}) == 5
+
+
 def test_test_mode_invoices_are_separate_and_send_no_real_mail(org):
     from dataclasses import replace
 

@@ -5,22 +5,12 @@ from sqlmodel import col, select
 
 from tests.envelope_samples import make_template
 from tests.pdf_samples import make_pdf
+from tests.ui.states import signed_in_state
 from workspace.core.db import session_scope
 from workspace.core.models import Envelope, EnvelopeSigner, OutboxMessage, PdfDocument
-from workspace.core.services import accounts
 from workspace.core.services import templates as template_service
 from workspace.ui.pages.envelope_upload import UploadSendState
 from workspace.ui.pages.envelopes import SendState
-
-
-def _state(cls, org):
-    root = cls.get_root_state()(_reflex_internal_init=True)
-    state = root.get_substate(cls.get_full_name().split(".")[1:])
-    with session_scope() as session:
-        state.session_token = accounts.log_in(
-            session, email=org.owner_email, password=org.owner_password
-        ).token
-    return state
 
 
 def _envelope(org) -> tuple[Envelope, list[EnvelopeSigner]]:
@@ -42,7 +32,7 @@ def test_send_a_package_to_a_signer_per_package_role(org):
             session, actor=org.actor, name="New Hire Package", template_ids=[contract, nda]
         )
         package_id = package.id
-    state = _state(SendState, org)
+    state = signed_in_state(SendState, org)
     state.load()
     assert state.source == "template" and [p["id"] for p in state.packages] == [package_id]
     state.set_source("package")
@@ -67,7 +57,7 @@ def test_send_a_package_to_a_signer_per_package_role(org):
 
 def test_a_role_without_a_signer_is_named_and_nothing_is_sent(org):
     make_template(org, roles=("employee", "employer"))
-    state = _state(SendState, org)
+    state = signed_in_state(SendState, org)
     state.load()
     state.set_row(0, "name", "Ada Lovelace")
     state.set_row(0, "email", "ada@example.com")
@@ -95,7 +85,7 @@ def _uploaded(org, state: UploadSendState, pages: int = 2) -> None:
 
 
 def test_upload_place_fields_per_signer_and_send(org):
-    state = _state(UploadSendState, org)
+    state = signed_in_state(UploadSendState, org)
     state.load()
     state.send()
     assert state.error == "Upload the PDF to send first."
@@ -149,7 +139,7 @@ def test_upload_place_fields_per_signer_and_send(org):
 
 
 def test_upload_without_fields_gets_a_signature_line_per_signer(org):
-    state = _state(UploadSendState, org)
+    state = signed_in_state(UploadSendState, org)
     state.load()
     _uploaded(org, state, pages=3)
     state.set_signer(0, "name", "Ada Lovelace")

@@ -67,6 +67,18 @@ class Invoice(SQLModel, table=True):
         Index("ix_invoice_org_created", "org_id", "test_mode", "created_at"),
         Index("ix_invoice_org_status", "org_id", "test_mode", "status", "created_at"),
         Index("ix_invoice_open_due", "status", "due_date"),
+        # covers invoice_totals: counts, open amounts and aging without reading the rows
+        Index(
+            "ix_invoice_org_totals",
+            "org_id",
+            "test_mode",
+            "status",
+            "currency",
+            "due_date",
+            "total_minor",
+            "paid_minor",
+        ),
+        Index("ix_invoice_org_updated", "org_id", "test_mode", "updated_at"),
     )
     id: str = id_field("inv")
     org_id: str = Field(foreign_key="organization.id", max_length=40, ondelete="CASCADE")

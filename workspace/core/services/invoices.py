@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from workspace.core import storage
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
-from workspace.core.db import fetch_page, session_scope
+from workspace.core.db import session_scope
 from workspace.core.errors import Conflict, NotFound, ValidationFailed
 from workspace.core.ids import new_token
 from workspace.core.jobs import enqueue, job_handler
@@ -772,10 +772,8 @@ def void_invoice(session: Session, *, actor: Actor, invoice_id: str) -> Invoice:
 # ---------------------------------------------------------------- lists and totals
 
 
-def _scoped(actor: Actor):
-    return select(Invoice).where(
-        Invoice.org_id == actor.org_id, Invoice.test_mode == actor.test_mode
-    )
+def _scope(actor: Actor) -> tuple[Any, ...]:
+    return (Invoice.org_id == actor.org_id, Invoice.test_mode == actor.test_mode)
 
 
 def list_invoices(
@@ -788,8 +786,13 @@ def list_invoices(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Invoice], int]:
-    """Newest first, paged on the server; `total` counts every match."""
-    query = _scoped(actor)
+    """Newest first, paged on the server; `total` counts every match.
+
+    The page is read along the (organization, created) index and stops after `limit` rows; the
+    count is a separate index-only query, skipped when the page itself shows where the list
+    ends. (Counting with a window function in the page query would read and sort every match.)
+    """
+    conditions = list(_scope(actor))
     if status:
         if status not in INVOICE_STATUSES:
             raise ValidationFailed(
@@ -797,13 +800,13 @@ def list_invoices(
                 field="status",
                 value=status,
             )
-        query = query.where(Invoice.status == status)
+        conditions.append(Invoice.status == status)
     if customer_id:
-        query = query.where(Invoice.customer_id == customer_id)
+        conditions.append(Invoice.customer_id == customer_id)
     search = search.strip().lower()
     if search:
         pattern = f"%{search}%"
-        query = query.where(
+        conditions.append(
             or_(
                 func.lower(Invoice.invoice_number).like(pattern),
                 func.lower(Invoice.client_name).like(pattern),
@@ -812,61 +815,82 @@ def list_invoices(
                 func.lower(Invoice.title).like(pattern),
             )
         )
-    return fetch_page(
-        session,
-        query,
-        col(Invoice.created_at).desc(),
-        col(Invoice.number).desc(),
-        limit=limit,
-        offset=offset,
+    rows = list(
+        session.exec(
+            select(Invoice)
+            .where(*conditions)
+            .order_by(col(Invoice.created_at).desc(), col(Invoice.number).desc())
+            .offset(offset)
+            .limit(limit)
+        )
     )
+    if len(rows) < limit and (rows or not offset):
+        return rows, offset + len(rows)
+    total = session.exec(select(func.count()).select_from(Invoice).where(*conditions)).one()
+    return rows, int(total)
 
 
 AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+
+
+def totals_version(session: Session, *, actor: Actor) -> tuple[int, int, int]:
+    """Changes whenever `invoice_totals` may give other figures: how many invoices there are,
+    the latest change to any of them (payments, sending, voiding and the overdue sweep all
+    stamp `updated_at`), and the day (aging and "paid this month" move with the calendar).
+    Two index lookups, so a page can keep its totals while nothing changed."""
+    count, last_change = session.exec(
+        select(func.count(), func.max(Invoice.updated_at)).where(*_scope(actor))
+    ).one()
+    return int(count), int(last_change or 0), start_of_day(now_ms())
 
 
 def invoice_totals(session: Session, *, actor: Actor) -> dict[str, Any]:
     """Outstanding, overdue, paid this month and aging (days past due), per currency: amounts
     in different currencies are never added. `byCurrency` lists every currency with an open
     balance or a payment this month, the main one (used by most invoices) first; the top-level
-    figures are the main currency's."""
+    figures are the main currency's.
+
+    Two queries: the invoices grouped by status and currency (read from one covering index)
+    give the counts, the main currency and the open amounts; the payments of this month give
+    the rest."""
     now = now_ms()
-    scope = (Invoice.org_id == actor.org_id, Invoice.test_mode == actor.test_mode)
-    counts = dict(
-        session.exec(
-            select(Invoice.status, func.count()).where(*scope).group_by(Invoice.status)
-        ).all()
-    )
-    main = (
-        session.exec(
-            select(Invoice.currency)
-            .where(*scope)
-            .group_by(Invoice.currency)
-            .order_by(func.count().desc(), Invoice.currency)
-            .limit(1)
-        ).first()
-        or "NGN"
-    )
     due = Invoice.total_minor - Invoice.paid_minor
     days_late = (now - Invoice.due_date) / DAY_MS
-    open_rows = (
+    aging_conditions = (
+        Invoice.due_date >= start_of_day(now),
+        (Invoice.due_date < start_of_day(now)) & (days_late <= 30),
+        (days_late > 30) & (days_late <= 60),
+        (days_late > 60) & (days_late <= 90),
+        days_late > 90,
+    )
+    groups = session.exec(
         select(
+            Invoice.status,
             Invoice.currency,
+            func.count(),
             func.coalesce(func.sum(due), 0),
-            func.coalesce(func.sum(case((Invoice.status == "overdue", due), else_=0)), 0),
             *[
                 func.coalesce(func.sum(case((condition, due), else_=0)), 0)
-                for condition in (
-                    Invoice.due_date >= start_of_day(now),
-                    (Invoice.due_date < start_of_day(now)) & (days_late <= 30),
-                    (days_late > 30) & (days_late <= 60),
-                    (days_late > 60) & (days_late <= 90),
-                    days_late > 90,
-                )
+                for condition in aging_conditions
             ],
         )
-        .where(*scope, col(Invoice.status).in_(OPEN_STATUSES))
-        .group_by(Invoice.currency)
+        .where(*_scope(actor))
+        .group_by(Invoice.status, Invoice.currency)
+    ).all()
+    counts = dict.fromkeys(INVOICE_STATUSES, 0)
+    invoices_per_currency: dict[str, int] = {}
+    # per currency: outstanding, overdue, then one amount per aging bucket
+    open_by_currency: dict[str, list[int]] = {}
+    for status, code, count, owed, *aging in groups:
+        if status in counts:
+            counts[status] += count
+        invoices_per_currency[code] = invoices_per_currency.get(code, 0) + count
+        if status in OPEN_STATUSES:
+            sums = open_by_currency.setdefault(code, [0] * (2 + len(AGING_BUCKETS)))
+            amounts = [owed, owed if status == "overdue" else 0, *aging]
+            open_by_currency[code] = [a + int(b) for a, b in zip(sums, amounts, strict=True)]
+    main = min(
+        invoices_per_currency, key=lambda code: (-invoices_per_currency[code], code), default="NGN"
     )
     month_start = datetime.fromtimestamp(now / 1000, tz=UTC).replace(
         day=1, hour=0, minute=0, second=0, microsecond=0
@@ -882,32 +906,27 @@ def invoice_totals(session: Session, *, actor: Actor) -> dict[str, Any]:
         )
         .group_by(Invoice.currency)
     )
-    open_by_currency = {code: rest for code, *rest in session.exec(open_rows).all()}
     paid_by_currency = {code: int(amount) for code, amount in session.exec(paid_rows).all()}
 
     def figures(code: str) -> dict[str, Any]:
         outstanding, overdue, *aging = open_by_currency.get(code, [0] * (2 + len(AGING_BUCKETS)))
         return {
             "currency": code,
-            "outstandingKobo": int(outstanding),
-            "overdueKobo": int(overdue),
+            "outstandingKobo": outstanding,
+            "overdueKobo": overdue,
             "paidThisMonthKobo": paid_by_currency.get(code, 0),
             "aging": [
-                {"bucket": name, "amountKobo": int(amount)}
+                {"bucket": name, "amountKobo": amount}
                 for name, amount in zip(AGING_BUCKETS, aging, strict=True)
             ],
         }
 
     others = sorted(
         ({*open_by_currency, *paid_by_currency} - {main}),
-        key=lambda code: (-int(open_by_currency.get(code, [0])[0]), code),
+        key=lambda code: (-open_by_currency.get(code, [0])[0], code),
     )
     by_currency = [figures(code) for code in [main, *others]]
-    return {
-        **by_currency[0],
-        "byCurrency": by_currency,
-        "counts": {status: int(counts.get(status, 0)) for status in INVOICE_STATUSES},
-    }
+    return {**by_currency[0], "byCurrency": by_currency, "counts": counts}
 
 
 def invoice_timeline(session: Session, *, actor: Actor, invoice_id: str) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from workspace.core.clock import now_ms
-from workspace.core.db import session_scope
+from workspace.core.db import read_scope, session_scope
 from workspace.core.errors import Conflict, DomainError
 from workspace.core.money import CURRENCIES, format_money, major_to_minor
 from workspace.core.schemas.invoices import (
@@ -59,7 +59,7 @@ class CustomersState(AuthState):
         actor = self._actor()
         if actor is None:
             return None
-        with session_scope() as session:
+        with read_scope() as session:
             customers, self.total = service.list_customers(
                 session,
                 actor=actor,
@@ -303,7 +303,7 @@ class CustomerState(AuthState):
         if actor is None:
             return None
         try:
-            with session_scope() as session:
+            with read_scope() as session:
                 customer = service.get_customer(
                     session, actor=actor, customer_id=self._customer_id()
                 )

@@ -9,7 +9,7 @@ from decimal import Decimal
 import reflex as rx
 
 from workspace.core.clock import now_ms
-from workspace.core.db import session_scope
+from workspace.core.db import read_scope, session_scope
 from workspace.core.errors import DomainError, ValidationFailed
 from workspace.core.money import (
     CURRENCIES,
@@ -184,7 +184,7 @@ class InvoiceState(AuthState):
             self.detail, self.payments, self.timeline, self.line_rows = {}, [], [], []
             return None
         try:
-            with session_scope() as session:
+            with read_scope() as session:
                 invoice = service.get_invoice(session, actor=actor, invoice_id=invoice_id)
                 items = service.line_items(session, invoice.id)
                 paid = service.payments(session, invoice.id)
@@ -289,7 +289,7 @@ class InvoiceState(AuthState):
         if actor is None or not value.strip():
             self.customer_matches = []
             return
-        with session_scope() as session:
+        with read_scope() as session:
             found, _ = customer_service.list_customers(
                 session, actor=actor, search=value, limit=CUSTOMER_MATCHES
             )
@@ -306,7 +306,7 @@ class InvoiceState(AuthState):
     def pick_customer(self, customer_id: str):
         """Fill the client from the customer and link the invoice to it."""
         try:
-            with session_scope() as session:
+            with read_scope() as session:
                 customer = customer_service.get_customer(
                     session, actor=self._require_actor(), customer_id=customer_id
                 )

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
-from workspace.core.db import session_scope
+from workspace.core.db import read_scope, session_scope
 from workspace.core.errors import DomainError
 from workspace.core.money import format_money
 from workspace.core.schemas.invoices import amount_due
@@ -90,6 +90,10 @@ def status_badge(status) -> rx.Component:
 
 
 class InvoicesState(AuthState):
+    """Only what the page shows goes to the browser: the 25 rows as display strings, the
+    summary figures and the aging bars of the chosen currency. The other currencies' bars
+    and the version of the figures stay on the server."""
+
     rows: list[dict[str, str]] = []
     total: int = 0
     page: int = 0
@@ -98,10 +102,9 @@ class InvoicesState(AuthState):
     outstanding: list[str] = []
     overdue: list[str] = []
     paid_this_month: list[str] = []
-    aging_by_currency: dict[str, list[dict[str, str]]] = {}
+    aging: list[dict[str, str]] = []
     aging_currencies: list[str] = []
     aging_currency: str = ""
-    counts: dict[str, int] = {}
     loaded: bool = False
     reminders_open: bool = False
     reminders_enabled: bool = True
@@ -109,10 +112,8 @@ class InvoicesState(AuthState):
     new_reminder_count: str = "3"
     new_reminder_when: str = "before"
     reminder_error: str = ""
-
-    @rx.var
-    def aging(self) -> list[dict[str, str]]:
-        return self.aging_by_currency.get(self.aging_currency, [])
+    _aging_by_currency: dict[str, list[dict[str, str]]] = {}
+    _totals_version: tuple = ()
 
     @rx.var
     def reminder_chips(self) -> list[dict[str, str]]:
@@ -136,11 +137,13 @@ class InvoicesState(AuthState):
 
     @rx.event
     def load(self):
+        """The page of rows, and the totals only when an invoice changed since they were
+        computed (paging, tabs and search leave them as they are)."""
         actor = self._actor()
         if actor is None:
             return None
         try:
-            with session_scope() as session:
+            with read_scope() as session:
                 invoices, self.total = service.list_invoices(
                     session,
                     actor=actor,
@@ -149,7 +152,12 @@ class InvoicesState(AuthState):
                     limit=PAGE_SIZE,
                     offset=self.page * PAGE_SIZE,
                 )
-                totals = service.invoice_totals(session, actor=actor)
+                version = (actor.org_id, *service.totals_version(session, actor=actor))
+                totals = (
+                    service.invoice_totals(session, actor=actor)
+                    if version != self._totals_version
+                    else None
+                )
         except DomainError as exc:
             return toast_error(exc)
         self.rows = [
@@ -163,21 +171,24 @@ class InvoicesState(AuthState):
                 "total": format_money(inv.total_minor, inv.currency),
                 "due": format_money(amount_due(inv), inv.currency),
                 "due_date": fmt_date(inv.due_date),
-                "issued": fmt_date(inv.invoice_date),
             }
             for inv in invoices
         ]
-        by_currency = totals["byCurrency"]
+        if totals is not None:
+            self._show_totals(totals["byCurrency"])
+            self._totals_version = version
+        self.loaded = True
+        return None
+
+    def _show_totals(self, by_currency: list[dict]) -> None:
         self.outstanding = _amounts(by_currency, "outstandingKobo")
         self.overdue = _amounts(by_currency, "overdueKobo")
         self.paid_this_month = _amounts(by_currency, "paidThisMonthKobo")
-        self.aging_by_currency = {e["currency"]: _aging_bars(e) for e in by_currency}
+        self._aging_by_currency = {e["currency"]: _aging_bars(e) for e in by_currency}
         self.aging_currencies = [e["currency"] for e in by_currency]
-        if self.aging_currency not in self.aging_by_currency:
+        if self.aging_currency not in self._aging_by_currency:
             self.aging_currency = self.aging_currencies[0]
-        self.counts = totals["counts"]
-        self.loaded = True
-        return None
+        self.aging = self._aging_by_currency[self.aging_currency]
 
     @rx.event
     def set_tab(self, value: str):
@@ -205,6 +216,7 @@ class InvoicesState(AuthState):
     @rx.event
     def set_aging_currency(self, code: str | list[str]):
         self.aging_currency = code if isinstance(code, str) else code[0]
+        self.aging = self._aging_by_currency.get(self.aging_currency, [])
 
     # ---------------------------------------------------------- reminder schedule
 
@@ -213,7 +225,7 @@ class InvoicesState(AuthState):
         actor = self._actor()
         if actor is None:
             return
-        with session_scope() as session:
+        with read_scope() as session:
             settings = service.reminder_settings(session, org_id=actor.org_id)
             self.reminder_days = sorted(settings.reminder_days)
             self.reminders_enabled = settings.reminders_enabled
