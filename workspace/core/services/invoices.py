@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import case, func, or_, update
@@ -855,13 +856,16 @@ def invoice_totals(session: Session, *, actor: Actor) -> dict[str, Any]:
     the rest."""
     now = now_ms()
     due = Invoice.total_minor - Invoice.paid_minor
-    days_late = (now - Invoice.due_date) / DAY_MS
+    # bucket edges as due dates (more than 30 days late = due before now - 30 days), so each
+    # row is compared with integers instead of computing its days late
+    edges = [start_of_day(now), *(now - days * DAY_MS for days in (30, 60, 90))]
     aging_conditions = (
-        Invoice.due_date >= start_of_day(now),
-        (Invoice.due_date < start_of_day(now)) & (days_late <= 30),
-        (days_late > 30) & (days_late <= 60),
-        (days_late > 60) & (days_late <= 90),
-        days_late > 90,
+        Invoice.due_date >= edges[0],
+        *(
+            (Invoice.due_date < later) & (Invoice.due_date >= earlier)
+            for later, earlier in pairwise(edges)
+        ),
+        Invoice.due_date < edges[-1],
     )
     groups = session.exec(
         select(

@@ -9,7 +9,7 @@ from datetime import datetime
 import reflex as rx
 
 from workspace.core.clock import from_ms, to_ms
-from workspace.core.db import session_scope
+from workspace.core.db import read_scope, session_scope
 from workspace.core.errors import DomainError
 from workspace.core.schemas.envelopes import EnvelopeCreate
 from workspace.core.services import envelopes as service
@@ -74,7 +74,7 @@ class EnvelopesState(AuthState):
         if actor is None:
             return
         try:
-            with session_scope() as session:
+            with read_scope() as session:
                 envelopes, self.total = service.list_envelopes(
                     session,
                     actor=actor,
@@ -272,7 +272,7 @@ class EnvelopeState(AuthState):
         if actor is None:
             return None
         try:
-            with session_scope() as session:
+            with read_scope() as session:
                 envelope = service.get_envelope(
                     session, actor=actor, envelope_id=self._envelope_id()
                 )
@@ -748,7 +748,7 @@ class SendState(EnvelopeFormState):
         if actor is None:
             return
         self._reset_form()
-        with session_scope() as session:
+        with read_scope() as session:
             templates = template_service.list_templates(session, actor=actor, limit=100)
             self.templates = [{"id": t.id, "name": t.name} for t in templates if t.roles]
             self._template_roles = {t.id: list(t.roles) for t in templates}

@@ -137,8 +137,12 @@ class InvoicesState(AuthState):
 
     @rx.event
     def load(self):
+        return self._refresh()
+
+    def _refresh(self):
         """The page of rows, and the totals only when an invoice changed since they were
-        computed (paging, tabs and search leave them as they are)."""
+        computed (paging, tabs and search leave them as they are). Handlers call it directly
+        so that the new rows and the page label reach the browser in one delta."""
         actor = self._actor()
         if actor is None:
             return None
@@ -194,24 +198,24 @@ class InvoicesState(AuthState):
     def set_tab(self, value: str):
         self.status_tab = "" if value == "all" else value
         self.page = 0
-        return InvoicesState.load
+        return self._refresh()
 
     @rx.event
     def set_search(self, value: str):
         self.search = value
         self.page = 0
-        return InvoicesState.load
+        return self._refresh()
 
     @rx.event
     def next_page(self):
         if self.has_next:
             self.page += 1
-        return InvoicesState.load
+        return self._refresh()
 
     @rx.event
     def prev_page(self):
         self.page = max(self.page - 1, 0)
-        return InvoicesState.load
+        return self._refresh()
 
     @rx.event
     def set_aging_currency(self, code: str | list[str]):

@@ -10,7 +10,7 @@ import reflex as rx
 
 from workspace.core.apps import APPS, get_app, humanize
 from workspace.core.clock import now_ms
-from workspace.core.db import session_scope
+from workspace.core.db import read_scope, session_scope
 from workspace.core.errors import DomainError
 from workspace.core.schemas.records import ComplianceCreate, HiringCreate, IntakeCreate
 from workspace.core.services import records
@@ -138,7 +138,7 @@ class RecordListState(AuthState):
         if actor is None:
             return
         app = get_app(self.app_slug)
-        with session_scope() as session:
+        with read_scope() as session:
             counts = records.count_by_status(
                 session, actor=actor, app_slug=app.slug, search=self.search
             )
@@ -487,7 +487,7 @@ class ComplianceCalendarState(AuthState):
         if actor is None:
             return
         now = now_ms()
-        with session_scope() as session:
+        with read_scope() as session:
             items = records.upcoming_due(
                 session,
                 actor=actor,
