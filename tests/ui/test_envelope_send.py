@@ -162,3 +162,17 @@ def test_upload_without_fields_gets_a_signature_line_per_signer(org):
         ("signature", "signer_3", 3),
     ]
     assert [s.role for s in signers] == ["signer_1", "signer_3"]
+
+
+def test_save_as_draft_sends_nothing(org):
+    make_template(org, roles=("employee",))
+    state = signed_in_state(SendState, org)
+    state.load()
+    state.set_row(0, "name", "Ada Lovelace")
+    state.set_row(0, "email", "ada@example.com")
+    result = state.save_draft()
+    assert state.error == "" and result is not None
+    envelope, signers = _envelope(org)
+    assert envelope.status == "draft" and [s.status for s in signers] == ["pending"]
+    with session_scope() as session:
+        assert session.exec(select(OutboxMessage)).all() == []

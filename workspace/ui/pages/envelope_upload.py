@@ -286,6 +286,13 @@ class UploadSendState(EnvelopeFormState):
 
     @rx.event
     def send(self):
+        return self._submit(draft=False)
+
+    @rx.event
+    def save_draft(self):
+        return self._submit(draft=True)
+
+    def _submit(self, *, draft: bool):
         self.error = self.error_field = ""
         if not self._document_id:
             self.error = "Upload the PDF to send first."
@@ -317,6 +324,7 @@ class UploadSendState(EnvelopeFormState):
             return toast_error(exc)
         return self._create(
             signers,
+            draft=draft,
             document=DocumentUpload(
                 data=base64.b64encode(pdf).decode(), filename=self.filename or "document.pdf"
             ),
@@ -626,7 +634,7 @@ def upload_send_page() -> rx.Component:
                 _signers_card(),
                 _fields_card(),
                 delivery_card(),
-                send_footer(UploadSendState.send),
+                send_footer(UploadSendState.send, UploadSendState.save_draft),
                 spacing="4",
                 width="100%",
             ),

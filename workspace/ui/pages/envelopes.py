@@ -8,10 +8,10 @@ from datetime import datetime
 
 import reflex as rx
 
-from workspace.core.clock import from_ms, to_ms
+from workspace.core.clock import from_ms, now_ms, to_ms
 from workspace.core.db import read_scope, session_scope
 from workspace.core.errors import DomainError
-from workspace.core.schemas.envelopes import EnvelopeCreate
+from workspace.core.schemas.envelopes import EnvelopeCreate, SignerIn, SignerUpdate
 from workspace.core.services import envelopes as service
 from workspace.core.services import templates as template_service
 from workspace.ui.layout import app_shell, card, empty_state
@@ -20,6 +20,7 @@ from workspace.ui.state import AuthState, toast_error
 PAGE_SIZE = 20
 TABS = [
     ("all", "All"),
+    ("draft", "Drafts"),
     ("sent", "Sent"),
     ("viewed", "Viewed"),
     ("signed", "Partly signed"),
@@ -90,8 +91,7 @@ class EnvelopesState(AuthState):
                         "title": e.title,
                         "status": e.status,
                         "source": e.template_name or "Uploaded document",
-                        "progress": f"{sum(s.status == 'signed' for s in signers[e.id])}/"
-                        f"{len(signers[e.id])} signed",
+                        "progress": _progress(e.status, signers[e.id]),
                         "who": ", ".join(s.name for s in signers[e.id][:3])
                         + (" …" if len(signers[e.id]) > 3 else ""),
                         "created": _when(e.created_at),
@@ -122,6 +122,12 @@ class EnvelopesState(AuthState):
         if not self.total:
             return ""
         return f"{self.offset + 1}-{min(self.offset + PAGE_SIZE, self.total)} of {self.total}"
+
+
+def _progress(status: str, signers) -> str:
+    if status == "draft":
+        return f"Not sent · {len(signers)} signer{'s' * (len(signers) != 1)}"
+    return f"{sum(s.status == 'signed' for s in signers)}/{len(signers)} signed"
 
 
 def _row(row) -> rx.Component:
@@ -259,6 +265,14 @@ class EnvelopeState(AuthState):
     document_link: str = ""
     certificate_link: str = ""
     cancel_open: bool = False
+    # a draft: nobody has been sent anything; its signers can still change
+    is_draft: bool = False
+    draft_note: str = ""
+    send_label: str = ""
+    roles: list[str] = []
+    signer_dialog_open: bool = False
+    signer_form: dict[str, str] = {}
+    signer_error: str = ""
 
     def _envelope_id(self) -> str:
         return self.router.page.params.get("envelope_id", "")
@@ -286,6 +300,7 @@ class EnvelopeState(AuthState):
         except DomainError as exc:
             self.envelope = {}
             return toast_error(exc)
+        self._show_draft(envelope)
         self.envelope = {
             "id": envelope.id,
             "title": envelope.title,
@@ -293,7 +308,11 @@ class EnvelopeState(AuthState):
             "source": envelope.template_name or "Uploaded document",
             "created": _when(envelope.created_at),
             "sent": _when(envelope.sent_at) or "-",
-            "expires": _when(envelope.expires_at) or "-",
+            "expires": (
+                f"{_draft_lifetime(envelope)} after sending"
+                if envelope.status == "draft"
+                else _when(envelope.expires_at) or "-"
+            ),
             "scheduled": _when(envelope.scheduled_at),
             "completed": _when(envelope.completed_at) or "-",
             "message": envelope.message,
@@ -308,7 +327,7 @@ class EnvelopeState(AuthState):
                 "role": s.role,
                 "order": str(s.signing_order),
                 "status": s.status,
-                "detail": _signer_detail(s),
+                "detail": _signer_detail(s, draft=self.is_draft),
                 "link": service.signing_url(s),
                 "resendable": "1"
                 if envelope.status in service.ACTIVE and s.status in ("sent", "viewed", "pending")
@@ -374,15 +393,147 @@ class EnvelopeState(AuthState):
         except DomainError as exc:
             return toast_error(exc)
         self.cancel_open = False
+        if self.is_draft:
+            return [rx.toast.success("Draft discarded."), rx.redirect("/envelopes")]
         self._load()
         return rx.toast.success("Envelope cancelled.")
+
+    def _show_draft(self, envelope) -> None:
+        """What the page says and offers while the envelope is a draft."""
+        self.is_draft = envelope.status == "draft"
+        if not self.is_draft:
+            self.draft_note = self.send_label = ""
+            self.roles = []
+            return
+        self.roles = list(dict.fromkeys(f["role"] for f in service.all_fields(envelope)))
+        expiry = f"Signing links work for {_draft_lifetime(envelope)} after it goes out."
+        if envelope.scheduled_at and envelope.scheduled_at > now_ms():
+            self.send_label = "Schedule"
+            self.draft_note = (
+                "Nobody has been emailed. When you schedule it, the invitations go out on "
+                f"{_when(envelope.scheduled_at)}. {expiry}"
+            )
+        else:
+            self.send_label = "Send now"
+            self.draft_note = (
+                "Nobody has been emailed. Check the signers below, then send it; each signer "
+                f"gets their invitation in signing order. {expiry}"
+            )
+
+    @rx.event
+    def send_draft(self):
+        try:
+            with session_scope() as session:
+                envelope = service.send_draft(
+                    session, actor=self._require_actor(), envelope_id=self._envelope_id()
+                )
+                scheduled = envelope.status == "scheduled" and _when(envelope.scheduled_at)
+        except DomainError as exc:
+            return toast_error(exc)
+        self._load()
+        return rx.toast.success(
+            f"Envelope scheduled for {scheduled}." if scheduled else "Envelope sent."
+        )
+
+    @rx.event
+    def open_add_signer(self):
+        orders = [int(s["order"]) for s in self.signers] or [1]
+        self.signer_form = {
+            "id": "",
+            "name": "",
+            "email": "",
+            "role": self.roles[0] if self.roles else "",
+            "order": str(max(orders)),
+        }
+        self.signer_error = ""
+        self.signer_dialog_open = True
+
+    @rx.event
+    def open_edit_signer(self, signer_id: str):
+        signer = next((s for s in self.signers if s["id"] == signer_id), None)
+        if signer is None:
+            return
+        self.signer_form = {k: signer[k] for k in ("id", "name", "email", "role", "order")}
+        self.signer_error = ""
+        self.signer_dialog_open = True
+
+    @rx.event
+    def set_signer_dialog_open(self, value: bool):
+        self.signer_dialog_open = value
+
+    @rx.event
+    def set_signer_field(self, key: str, value: str):
+        self.signer_form = {**self.signer_form, key: value}
+
+    @rx.event
+    def save_signer(self):
+        form = self.signer_form
+        self.signer_error = ""
+        try:
+            order = signing_order(form.get("order", "").strip())
+        except ValueError:
+            self.signer_error = "Signing order must be a whole number."
+            return None
+        try:
+            with session_scope() as session:
+                actor, envelope_id = self._require_actor(), self._envelope_id()
+                if form.get("id"):
+                    service.update_signer(
+                        session,
+                        actor=actor,
+                        envelope_id=envelope_id,
+                        signer_id=form["id"],
+                        data=SignerUpdate(name=form["name"], email=form["email"]),
+                    )
+                else:
+                    service.add_signer(
+                        session,
+                        actor=actor,
+                        envelope_id=envelope_id,
+                        data=SignerIn(
+                            name=form["name"],
+                            email=form["email"],
+                            role=form["role"],
+                            signing_order=order,
+                        ),
+                    )
+        except DomainError as exc:
+            self.signer_error = exc.message
+            return None
+        self.signer_dialog_open = False
+        self._load()
+        return rx.toast.success("Signer saved." if form.get("id") else "Signer added.")
+
+    @rx.event
+    def remove_signer(self, signer_id: str):
+        try:
+            with session_scope() as session:
+                service.remove_signer(
+                    session,
+                    actor=self._require_actor(),
+                    envelope_id=self._envelope_id(),
+                    signer_id=signer_id,
+                )
+        except DomainError as exc:
+            return toast_error(exc)
+        self._load()
+        return rx.toast.success("Signer removed.")
 
     @rx.event
     def copy_link(self, link: str):
         return [rx.set_clipboard(link), rx.toast.success("Signing link copied.")]
 
 
-def _signer_detail(signer) -> str:
+def _draft_lifetime(envelope) -> str:
+    """How long a draft's signing links will work once sent (its expiry counts from then)."""
+    lifetime = envelope.expires_at - (envelope.scheduled_at or envelope.created_at)
+    days = max(round(lifetime / service.DAY_MS), 1)
+    return f"{days} day{'s' * (days != 1)}"
+
+
+def _signer_detail(signer, *, draft: bool = False) -> str:
+    if draft:
+        return "Gets the invitation when you send the draft"
     if signer.status == "signed":
         return f"Signed {_when(signer.signed_at)}"
     if signer.status == "declined":
@@ -419,37 +570,174 @@ def _signer_card(signer) -> rx.Component:
             flex="1",
             min_width="0",
         ),
-        rx.hstack(
-            rx.tooltip(
-                rx.icon_button(
-                    rx.icon("link", size=16),
-                    variant="soft",
-                    size="2",
-                    on_click=EnvelopeState.copy_link(signer["link"]),
-                    aria_label="Copy signing link",
-                ),
-                content="Copy signing link",
-            ),
-            rx.cond(
-                signer["resendable"] != "",
-                rx.tooltip(
-                    rx.icon_button(
-                        rx.icon("mail", size=16),
-                        variant="soft",
-                        size="2",
-                        on_click=EnvelopeState.resend(signer["id"]),
-                        aria_label="Resend invitation",
-                    ),
-                    content="Resend invitation",
-                ),
-            ),
-            spacing="2",
-        ),
+        rx.cond(EnvelopeState.is_draft, _draft_signer_buttons(signer), _signer_buttons(signer)),
         width="100%",
         align="start",
         spacing="3",
         padding_y="10px",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def _signer_buttons(signer) -> rx.Component:
+    return rx.hstack(
+        rx.tooltip(
+            rx.icon_button(
+                rx.icon("link", size=16),
+                variant="soft",
+                size="2",
+                on_click=EnvelopeState.copy_link(signer["link"]),
+                aria_label="Copy signing link",
+            ),
+            content="Copy signing link",
+        ),
+        rx.cond(
+            signer["resendable"] != "",
+            rx.tooltip(
+                rx.icon_button(
+                    rx.icon("mail", size=16),
+                    variant="soft",
+                    size="2",
+                    on_click=EnvelopeState.resend(signer["id"]),
+                    aria_label="Resend invitation",
+                ),
+                content="Resend invitation",
+            ),
+        ),
+        spacing="2",
+    )
+
+
+def _draft_signer_buttons(signer) -> rx.Component:
+    return rx.hstack(
+        rx.tooltip(
+            rx.icon_button(
+                rx.icon("pencil", size=16),
+                variant="soft",
+                size="2",
+                on_click=EnvelopeState.open_edit_signer(signer["id"]),
+                aria_label="Change " + signer["name"],
+                class_name="edit-signer",
+            ),
+            content="Change name or email",
+        ),
+        rx.tooltip(
+            rx.icon_button(
+                rx.icon("trash-2", size=16),
+                variant="soft",
+                color_scheme="red",
+                size="2",
+                on_click=EnvelopeState.remove_signer(signer["id"]),
+                aria_label="Remove " + signer["name"],
+                class_name="remove-signer",
+            ),
+            content="Remove signer",
+        ),
+        spacing="2",
+    )
+
+
+def _signer_dialog() -> rx.Component:
+    """Add a signer to a draft, or change one's name and email."""
+    form = EnvelopeState.signer_form
+    adding = form["id"] == ""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(adding, "Add a signer", "Change signer")),
+            rx.dialog.description(
+                rx.cond(
+                    adding,
+                    "They sign the fields of the role you choose.",
+                    "The invitation goes to this address when you send the draft.",
+                ),
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            rx.vstack(
+                labelled(
+                    "Full name",
+                    rx.input(
+                        value=form["name"],
+                        on_change=lambda v: EnvelopeState.set_signer_field("name", v),
+                        width="100%",
+                        id="signer-form-name",
+                    ),
+                ),
+                labelled(
+                    "Email",
+                    rx.input(
+                        type="email",
+                        value=form["email"],
+                        on_change=lambda v: EnvelopeState.set_signer_field("email", v),
+                        width="100%",
+                        id="signer-form-email",
+                    ),
+                ),
+                rx.cond(
+                    adding,
+                    rx.grid(
+                        rx.cond(
+                            EnvelopeState.roles.length() > 0,
+                            labelled(
+                                "Role",
+                                rx.select.root(
+                                    rx.select.trigger(width="100%", id="signer-form-role"),
+                                    rx.select.content(
+                                        rx.foreach(
+                                            EnvelopeState.roles,
+                                            lambda role: rx.select.item(role, value=role),
+                                        )
+                                    ),
+                                    value=form["role"],
+                                    on_change=lambda v: EnvelopeState.set_signer_field("role", v),
+                                ),
+                            ),
+                        ),
+                        labelled(
+                            "Signing order",
+                            rx.input(
+                                type="number",
+                                min="1",
+                                value=form["order"],
+                                on_change=lambda v: EnvelopeState.set_signer_field("order", v),
+                                width="100%",
+                                id="signer-form-order",
+                            ),
+                        ),
+                        columns="2",
+                        spacing="3",
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
+                    EnvelopeState.signer_error != "",
+                    rx.callout(
+                        EnvelopeState.signer_error,
+                        icon="triangle-alert",
+                        color_scheme="red",
+                        width="100%",
+                        id="signer-form-error",
+                    ),
+                ),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.button(
+                        rx.cond(adding, "Add signer", "Save"),
+                        on_click=EnvelopeState.save_signer,
+                        id="signer-form-save",
+                    ),
+                    justify="end",
+                    width="100%",
+                    padding_top="6px",
+                ),
+                spacing="3",
+                padding_top="12px",
+                width="100%",
+            ),
+            max_width="460px",
+        ),
+        open=EnvelopeState.signer_dialog_open,
+        on_open_change=EnvelopeState.set_signer_dialog_open,
     )
 
 
@@ -490,13 +778,32 @@ def envelope_page() -> rx.Component:
             ),
         ),
         rx.cond(
-            EnvelopeState.can_cancel,
-            rx.button(
-                "Cancel",
-                variant="soft",
-                color_scheme="red",
-                on_click=EnvelopeState.set_cancel_open(True),
-                id="cancel-envelope",
+            EnvelopeState.is_draft,
+            rx.fragment(
+                rx.button(
+                    rx.icon("trash-2", size=16),
+                    "Discard",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=EnvelopeState.set_cancel_open(True),
+                    id="discard-draft",
+                ),
+                rx.button(
+                    rx.icon("send", size=16),
+                    EnvelopeState.send_label,
+                    on_click=EnvelopeState.send_draft,
+                    id="send-draft",
+                ),
+            ),
+            rx.cond(
+                EnvelopeState.can_cancel,
+                rx.button(
+                    "Cancel",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=EnvelopeState.set_cancel_open(True),
+                    id="cancel-envelope",
+                ),
             ),
         ),
         spacing="2",
@@ -553,11 +860,31 @@ def envelope_page() -> rx.Component:
             wrap="wrap",
             spacing="3",
         ),
+        rx.cond(
+            EnvelopeState.is_draft,
+            rx.callout.root(
+                rx.callout.icon(rx.icon("file-pen-line", size=18)),
+                rx.vstack(
+                    rx.text("Draft — not sent yet", weight="bold", size="2"),
+                    rx.text(EnvelopeState.draft_note, size="2"),
+                    spacing="1",
+                ),
+                color_scheme="amber",
+                width="100%",
+                id="draft-notice",
+            ),
+        ),
         rx.grid(
             _fact("Created", env["created"]),
             _fact(
                 "Sent",
-                rx.cond(env["scheduled"] != "", "Scheduled " + env["scheduled"], env["sent"]),
+                rx.cond(
+                    EnvelopeState.is_draft,
+                    rx.cond(
+                        env["scheduled"] != "", "Planned for " + env["scheduled"], "Not sent yet"
+                    ),
+                    rx.cond(env["scheduled"] != "", "Scheduled " + env["scheduled"], env["sent"]),
+                ),
             ),
             _fact("Expires", env["expires"]),
             _fact("Completed", env["completed"]),
@@ -567,7 +894,23 @@ def envelope_page() -> rx.Component:
         ),
         rx.grid(
             card(
-                rx.heading("Signers", size="3"),
+                rx.hstack(
+                    rx.heading("Signers", size="3"),
+                    rx.cond(
+                        EnvelopeState.is_draft,
+                        rx.button(
+                            rx.icon("user-plus", size=14),
+                            "Add signer",
+                            size="1",
+                            variant="soft",
+                            on_click=EnvelopeState.open_add_signer,
+                            id="add-signer",
+                        ),
+                    ),
+                    justify="between",
+                    align="center",
+                    width="100%",
+                ),
                 rx.text(
                     "In signing order; equal numbers sign in parallel.",
                     size="1",
@@ -593,14 +936,20 @@ def envelope_page() -> rx.Component:
     )
     confirm = rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Cancel this envelope?"),
+            rx.alert_dialog.title(
+                rx.cond(EnvelopeState.is_draft, "Discard this draft?", "Cancel this envelope?")
+            ),
             rx.alert_dialog.description(
-                "Signing links stop working and signers who were invited are told."
+                rx.cond(
+                    EnvelopeState.is_draft,
+                    "Nobody was sent anything. The draft is kept under Cancelled for the record.",
+                    "Signing links stop working and signers who were invited are told.",
+                )
             ),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
                 rx.button(
-                    "Cancel envelope",
+                    rx.cond(EnvelopeState.is_draft, "Discard draft", "Cancel envelope"),
                     color_scheme="red",
                     on_click=EnvelopeState.cancel,
                     id="confirm-cancel",
@@ -629,6 +978,7 @@ def envelope_page() -> rx.Component:
             empty_state("send", "Envelope not found", "It may belong to another organization."),
         ),
         confirm,
+        _signer_dialog(),
         title="Envelope",
     )
 
@@ -687,9 +1037,10 @@ class EnvelopeFormState(AuthState):
             return f"Enter the name of {who}."
         return f"Enter a valid email address for {who}."
 
-    def _create(self, signers: list[dict], **source):
+    def _create(self, signers: list[dict], *, draft: bool = False, **source):
         """Create and send (or schedule) the envelope from `source` (templateId, packageId or
-        document with fields); errors stay on the form, success opens the envelope."""
+        document with fields), or keep it as a draft that nobody is sent yet; errors stay on
+        the form, success opens the envelope."""
         self.error = self.error_field = ""
         try:
             days = float(self.expiry_days or "30")
@@ -711,6 +1062,7 @@ class EnvelopeFormState(AuthState):
                 scheduled_at=scheduled,
                 signers=signers,
                 cc_recipients=cc,
+                save_as_draft=draft,
             )
             with session_scope() as session:
                 envelope, _ = service.create_envelope(
@@ -721,7 +1073,9 @@ class EnvelopeFormState(AuthState):
             self.error_field = exc.details.get("field", "")
             self.error = self._signer_problem(self.error_field) or exc.message
             return None
-        done = "Envelope scheduled." if status == "scheduled" else "Envelope sent."
+        done = {"draft": "Draft saved.", "scheduled": "Envelope scheduled."}.get(
+            status, "Envelope sent."
+        )
         return [rx.toast.success(done), rx.redirect(f"/envelopes/{envelope_id}")]
 
 
@@ -831,6 +1185,13 @@ class SendState(EnvelopeFormState):
 
     @rx.event
     def send(self):
+        return self._submit(draft=False)
+
+    @rx.event
+    def save_draft(self):
+        return self._submit(draft=True)
+
+    def _submit(self, *, draft: bool):
         try:
             signers = [
                 {
@@ -845,8 +1206,8 @@ class SendState(EnvelopeFormState):
             self.error = "Signing order must be a whole number."
             return None
         if self.source == "package":
-            return self._create(signers, package_id=self.package_id or None)
-        return self._create(signers, template_id=self.template_id or None)
+            return self._create(signers, draft=draft, package_id=self.package_id or None)
+        return self._create(signers, draft=draft, template_id=self.template_id or None)
 
 
 def _signer_row(row, index) -> rx.Component:
@@ -964,8 +1325,9 @@ def delivery_card() -> rx.Component:
     )
 
 
-def send_footer(on_send, cancel_href: str = "/envelopes") -> rx.Component:
-    """The form's error, if any, and Cancel / Send now (Schedule when a time is set)."""
+def send_footer(on_send, on_save_draft, cancel_href: str = "/envelopes") -> rx.Component:
+    """The form's error, if any, and Cancel / Save as draft / Send now (Schedule when a time
+    is set)."""
     return rx.fragment(
         rx.cond(
             EnvelopeFormState.error != "",
@@ -980,6 +1342,13 @@ def send_footer(on_send, cancel_href: str = "/envelopes") -> rx.Component:
         rx.hstack(
             rx.link(rx.button("Cancel", variant="soft", color_scheme="gray"), href=cancel_href),
             rx.button(
+                rx.icon("file-pen-line", size=16),
+                "Save as draft",
+                variant="soft",
+                on_click=on_save_draft,
+                id="save-draft",
+            ),
+            rx.button(
                 rx.icon("send", size=16),
                 rx.cond(EnvelopeFormState.schedule != "", "Schedule", "Send now"),
                 on_click=on_send,
@@ -987,6 +1356,7 @@ def send_footer(on_send, cancel_href: str = "/envelopes") -> rx.Component:
             ),
             justify="end",
             width="100%",
+            wrap="wrap",
         ),
     )
 
@@ -1072,7 +1442,7 @@ def send_page() -> rx.Component:
             rx.vstack(rx.foreach(SendState.rows, _signer_row), width="100%", spacing="0"),
         ),
         delivery_card(),
-        send_footer(SendState.send),
+        send_footer(SendState.send, SendState.save_draft),
         spacing="4",
         width="100%",
     )
