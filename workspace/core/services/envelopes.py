@@ -900,6 +900,9 @@ def create_envelope(
         reminder_interval_days=interval,
         scheduled_at=scheduled_at,
         expires_at=(scheduled_at or now) + int(hours * HOUR_MS),
+        # the same instant as the expiry, so a draft's lifetime (expiry - creation) is exact
+        created_at=now,
+        updated_at=now,
     )
     session.add(envelope)
     session.flush()
