@@ -16,6 +16,7 @@ _engine: Engine | None = None
 
 SQLITE_BUSY_TIMEOUT_S = 15
 READ_ONLY = "workspace_read_only"
+SQLITE_POOL_SIZE = 40
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
@@ -109,7 +110,12 @@ def _queue_sqlite_writers(engine: Engine) -> None:
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+            # One kept connection per worker thread (the server runs sync work on 40): a new
+            # connection re-reads the schema and sets its pragmas, several times a request's cost.
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=SQLITE_POOL_SIZE,
         )
         event.listen(engine, "connect", _configure_sqlite)
         _queue_sqlite_writers(engine)
