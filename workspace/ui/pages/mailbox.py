@@ -628,7 +628,10 @@ def _text_dialog() -> rx.Component:
     )
 
 
-def _text_listing() -> rx.Component:
+def _listing(
+    rows, row, kind_header: str, table_id: str, empty: tuple[str, str, str]
+) -> rx.Component:
+    """A page of messages with the pager, or an empty state (a different one when filtered)."""
     return rx.cond(
         MailboxState.total > 0,
         card(
@@ -639,13 +642,13 @@ def _text_listing() -> rx.Component:
                             rx.table.row(
                                 rx.table.column_header_cell("Status"),
                                 rx.table.column_header_cell("Message"),
-                                rx.table.column_header_cell("Channel", display=WIDE_ONLY),
+                                rx.table.column_header_cell(kind_header, display=WIDE_ONLY),
                                 rx.table.column_header_cell("Written", display=WIDE_ONLY),
                             )
                         ),
-                        rx.table.body(rx.foreach(MailboxState.texts, _text_row)),
+                        rx.table.body(rx.foreach(rows, row)),
                         width="100%",
-                        id="texts-table",
+                        id=table_id,
                     ),
                     overflow_x="auto",
                     width="100%",
@@ -658,12 +661,7 @@ def _text_listing() -> rx.Component:
         rx.cond(
             MailboxState.filtered,
             empty_state("search-x", "No matching messages", "Try another search or status."),
-            empty_state(
-                "message-square",
-                "No text messages yet",
-                "Signing passwords sent by SMS or WhatsApp and portal links texted to "
-                "recipients appear here.",
-            ),
+            empty_state(*empty),
         ),
     )
 
@@ -685,41 +683,16 @@ def _provider_notice() -> rx.Component:
 
 
 def mailbox_page() -> rx.Component:
-    listing = rx.cond(
-        MailboxState.total > 0,
-        card(
-            rx.vstack(
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                rx.table.column_header_cell("Status"),
-                                rx.table.column_header_cell("Message"),
-                                rx.table.column_header_cell("Kind", display=WIDE_ONLY),
-                                rx.table.column_header_cell("Written", display=WIDE_ONLY),
-                            )
-                        ),
-                        rx.table.body(rx.foreach(MailboxState.rows, _row)),
-                        width="100%",
-                        id="mailbox-table",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
-                ),
-                _pager(),
-                spacing="3",
-                width="100%",
-            )
-        ),
-        rx.cond(
-            MailboxState.filtered,
-            empty_state("search-x", "No matching messages", "Try another search or status."),
-            empty_state(
-                "mail",
-                "No emails yet",
-                "Invitations, password resets and documents you send appear here, "
-                "whether or not a mail server is configured.",
-            ),
+    listing = _listing(
+        MailboxState.rows,
+        _row,
+        "Kind",
+        "mailbox-table",
+        (
+            "mail",
+            "No emails yet",
+            "Invitations, password resets and documents you send appear here, "
+            "whether or not a mail server is configured.",
         ),
     )
     loading = rx.skeleton(rx.box(height="160px"), width="100%", border_radius="12px")
@@ -753,7 +726,22 @@ def mailbox_page() -> rx.Component:
         _toolbar(),
         rx.cond(
             MailboxState.loaded,
-            rx.cond(MailboxState.tab == "texts", _text_listing(), listing),
+            rx.cond(
+                MailboxState.tab == "texts",
+                _listing(
+                    MailboxState.texts,
+                    _text_row,
+                    "Channel",
+                    "texts-table",
+                    (
+                        "message-square",
+                        "No text messages yet",
+                        "Signing passwords sent by SMS or WhatsApp and portal links texted to "
+                        "recipients appear here.",
+                    ),
+                ),
+                listing,
+            ),
             loading,
         ),
         _message_dialog(),
