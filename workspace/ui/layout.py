@@ -268,6 +268,28 @@ def empty_state(
     )
 
 
+def scrolling_table(columns: list[tuple[str, bool]], rows, row, *, table_id: str) -> rx.Component:
+    """A full-width table that scrolls sideways on narrow screens; `columns` are
+    (header, shown on wide screens only) and `row` renders one item of `rows`."""
+    return rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(label, display=WIDE_ONLY if wide else None)
+                        for label, wide in columns
+                    ]
+                )
+            ),
+            rx.table.body(rx.foreach(rows, row)),
+            width="100%",
+            id=table_id,
+        ),
+        overflow_x="auto",
+        width="100%",
+    )
+
+
 def card(*children: rx.Component, **props) -> rx.Component:
     return rx.card(*children, width="100%", **props)
 

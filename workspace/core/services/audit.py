@@ -67,13 +67,10 @@ def _chain_head(session: Session, org_id: str, subject_type: str, subject_id: st
     return heads[key]
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_chain_heads(session: Session, _transaction) -> None:
-    session.info.pop(_CHAIN_HEADS, None)
-
-
 @event.listens_for(Session, "after_commit")
-def _forget_chain_heads_after_commit(session: Session) -> None:
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_chain_heads(session: Session, *_transaction) -> None:
+    """Heads read in a transaction that ended may have moved on (or been rolled back)."""
     session.info.pop(_CHAIN_HEADS, None)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import ipaddress
-import itertools
 import logging
 import random
 import socket
@@ -523,8 +522,7 @@ class WebhookSender:
     holds up its own deliveries."""
 
     def __init__(self) -> None:
-        self._clients: dict[str, itertools.cycle[httpx.AsyncClient]] = {}
-        self._open: dict[str, list[httpx.AsyncClient]] = {}
+        self._clients: dict[str, list[httpx.AsyncClient]] = {}  # least recently used first
         self._hosts: dict[str, _HostSlots] = {}
 
     def prepare(
@@ -540,22 +538,22 @@ class WebhookSender:
         return _record(session, results)
 
     async def aclose(self) -> None:
-        for host in list(self._open):
+        for host in list(self._clients):
             await self._forget(host)
 
     async def _forget(self, host: str) -> None:
-        del self._clients[host]
-        for client in self._open.pop(host):
+        for client in self._clients.pop(host):
             await client.aclose()
 
     async def _http(self, host: str) -> httpx.AsyncClient:
-        """The next of the host's kept-alive clients (the least recently used host's are
-        closed once KEPT_HOSTS hosts have clients)."""
-        if host not in self._clients:
-            if len(self._open) >= KEPT_HOSTS:
-                await self._forget(next(iter(self._open)))
+        """The next of the host's kept-alive clients, in turn (the least recently used host's
+        are closed once KEPT_HOSTS hosts have clients)."""
+        clients = self._clients.pop(host, None)
+        if clients is None:
+            if len(self._clients) >= KEPT_HOSTS:
+                await self._forget(next(iter(self._clients)))
             per_client = CONNECTIONS_PER_HOST // CLIENTS_PER_HOST
-            self._open[host] = [
+            clients = [
                 httpx.AsyncClient(
                     timeout=httpx.Timeout(TIMEOUT_SECONDS, pool=None),
                     follow_redirects=False,
@@ -566,10 +564,9 @@ class WebhookSender:
                 )
                 for _ in range(CLIENTS_PER_HOST)
             ]
-            self._clients[host] = itertools.cycle(self._open[host])
-        else:
-            self._open[host] = self._open.pop(host)  # most recently used last
-        return next(self._clients[host])
+        clients.append(clients.pop(0))  # rotate: the next request takes the next client
+        self._clients[host] = clients  # most recently used last
+        return clients[-1]
 
     async def _send(self, plan: Plan, allow_private: bool) -> Result:
         if plan.not_sent:

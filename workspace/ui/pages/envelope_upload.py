@@ -33,6 +33,7 @@ from workspace.ui.components.field_placement import (
     palette,
     resized,
 )
+from workspace.ui.components.pdf_upload import pdf_drop_zone
 from workspace.ui.layout import app_shell, card
 from workspace.ui.pages.envelopes import (
     EnvelopeFormState,
@@ -336,48 +337,19 @@ class UploadSendState(EnvelopeFormState):
 
 
 def _upload_zone() -> rx.Component:
-    return rx.upload.root(
-        rx.center(
-            rx.cond(
-                UploadSendState.uploading,
-                rx.hstack(
-                    rx.spinner(size="2"),
-                    rx.text("Uploading and checking your PDF…", size="2"),
-                    align="center",
-                ),
-                rx.vstack(
-                    rx.box(
-                        rx.icon("file-up", size=24, color=rx.color("accent", 10)),
-                        background=rx.color("accent", 3),
-                        padding="12px",
-                        border_radius="999px",
-                    ),
-                    rx.text("Drop the PDF to send here", weight="medium"),
-                    rx.text(
-                        "or click to choose a file · up to 50 MB and 500 pages · sent once, "
-                        "not saved as a template",
-                        size="2",
-                        color=rx.color("gray", 10),
-                        text_align="center",
-                    ),
-                    align="center",
-                    spacing="2",
-                ),
-            ),
-            padding="40px 16px",
-        ),
-        id=UPLOAD_ID,
-        accept={"application/pdf": [".pdf"]},
-        multiple=False,
-        max_files=1,
-        max_size=50 * 1024 * 1024,
+    return pdf_drop_zone(
+        upload_id=UPLOAD_ID,
         on_drop=UploadSendState.upload_pdf(rx.upload_files(upload_id=UPLOAD_ID)),
-        border=f"2px dashed {rx.color('accent', 7)}",
-        border_radius="12px",
-        background=rx.color("accent", 2),
-        width="100%",
-        cursor="pointer",
-        drag_active_style={"background": rx.color("accent", 4)},
+        busy=UploadSendState.uploading,
+        busy_view=rx.hstack(
+            rx.spinner(size="2"),
+            rx.text("Uploading and checking your PDF…", size="2"),
+            align="center",
+        ),
+        title="Drop the PDF to send here",
+        hint="or click to choose a file · up to 50 MB and 500 pages · sent once, "
+        "not saved as a template",
+        padding="40px 16px",
     )
 
 

@@ -14,7 +14,7 @@ from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 from workspace.core.services import mailbox, sms
 from workspace.ui.components.formatting import format_time
-from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state
+from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state, scrolling_table
 from workspace.ui.state import AuthState, toast_error
 
 PAGE_SIZE = 20
@@ -294,20 +294,19 @@ def status_badge(status) -> rx.Component:
     )
 
 
-def _row(message: MessageRow) -> rx.Component:
+def _message_row(
+    message, headline: rx.Component, narrow_time, kind, on_click, class_name: str
+) -> rx.Component:
+    """One clickable message: status, headline over recipient, kind badge and time (on narrow
+    screens the time goes under the recipient)."""
     return rx.table.row(
         rx.table.cell(status_badge(message.status)),
         rx.table.cell(
             rx.vstack(
-                rx.hstack(
-                    rx.cond(~message.readable, rx.icon("lock", size=12)),
-                    rx.text(message.subject, weight="medium", size="2"),
-                    align="center",
-                    spacing="1",
-                ),
+                headline,
                 rx.text(message.recipient, size="1", color=rx.color("gray", 10)),
                 rx.text(
-                    message.time,
+                    narrow_time,
                     size="1",
                     color=rx.color("gray", 10),
                     display=["block", "block", "none"],
@@ -315,61 +314,55 @@ def _row(message: MessageRow) -> rx.Component:
                 spacing="0",
             )
         ),
-        rx.table.cell(
-            rx.badge(message.category, variant="outline", color_scheme="gray"), display=WIDE_ONLY
-        ),
+        rx.table.cell(rx.badge(kind, variant="outline", color_scheme="gray"), display=WIDE_ONLY),
         rx.table.cell(
             rx.text(message.time, size="1", color=rx.color("gray", 11), white_space="nowrap"),
             display=WIDE_ONLY,
         ),
-        on_click=MailboxState.open_message(message.id),
+        on_click=on_click,
         cursor="pointer",
         _hover={"background": rx.color("gray", 3)},
-        class_name="mailbox-row",
+        class_name=class_name,
         align="center",
     )
 
 
+def _row(message: MessageRow) -> rx.Component:
+    return _message_row(
+        message,
+        rx.hstack(
+            rx.cond(~message.readable, rx.icon("lock", size=12)),
+            rx.text(message.subject, weight="medium", size="2"),
+            align="center",
+            spacing="1",
+        ),
+        message.time,
+        message.category,
+        MailboxState.open_message(message.id),
+        "mailbox-row",
+    )
+
+
 def _text_row(message: TextRow) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(status_badge(message.status)),
-        rx.table.cell(
-            rx.vstack(
-                rx.text(
-                    message.body,
-                    size="2",
-                    weight="medium",
-                    class_name="text-preview",
-                    style={
-                        "display": "-webkit-box",
-                        "-webkit-line-clamp": "2",
-                        "-webkit-box-orient": "vertical",
-                        "overflow": "hidden",
-                        "overflow-wrap": "anywhere",
-                    },
-                ),
-                rx.text(message.recipient, size="1", color=rx.color("gray", 10)),
-                rx.text(
-                    message.channel + " · " + message.time,
-                    size="1",
-                    color=rx.color("gray", 10),
-                    display=["block", "block", "none"],
-                ),
-                spacing="0",
-            )
+    return _message_row(
+        message,
+        rx.text(
+            message.body,
+            size="2",
+            weight="medium",
+            class_name="text-preview",
+            style={
+                "display": "-webkit-box",
+                "-webkit-line-clamp": "2",
+                "-webkit-box-orient": "vertical",
+                "overflow": "hidden",
+                "overflow-wrap": "anywhere",
+            },
         ),
-        rx.table.cell(
-            rx.badge(message.channel, variant="outline", color_scheme="gray"), display=WIDE_ONLY
-        ),
-        rx.table.cell(
-            rx.text(message.time, size="1", color=rx.color("gray", 11), white_space="nowrap"),
-            display=WIDE_ONLY,
-        ),
-        on_click=MailboxState.open_text_message(message.id),
-        cursor="pointer",
-        _hover={"background": rx.color("gray", 3)},
-        class_name="text-row",
-        align="center",
+        message.channel + " · " + message.time,
+        message.channel,
+        MailboxState.open_text_message(message.id),
+        "text-row",
     )
 
 
@@ -636,22 +629,11 @@ def _listing(
         MailboxState.total > 0,
         card(
             rx.vstack(
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                rx.table.column_header_cell("Status"),
-                                rx.table.column_header_cell("Message"),
-                                rx.table.column_header_cell(kind_header, display=WIDE_ONLY),
-                                rx.table.column_header_cell("Written", display=WIDE_ONLY),
-                            )
-                        ),
-                        rx.table.body(rx.foreach(rows, row)),
-                        width="100%",
-                        id=table_id,
-                    ),
-                    overflow_x="auto",
-                    width="100%",
+                scrolling_table(
+                    [("Status", False), ("Message", False), (kind_header, True), ("Written", True)],
+                    rows,
+                    row,
+                    table_id=table_id,
                 ),
                 _pager(),
                 spacing="3",

@@ -11,7 +11,7 @@ from workspace.core.errors import DomainError, ValidationFailed
 from workspace.core.models.accounts import ROLES
 from workspace.core.services import accounts, api_keys, branding
 from workspace.ui.components.formatting import format_time
-from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state
+from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state, scrolling_table
 from workspace.ui.state import AuthState, toast_error
 
 TABS = ("organization", "members", "api-keys")
@@ -582,22 +582,11 @@ def _members_tab() -> rx.Component:
     members = card(
         rx.vstack(
             _section_heading("Members", "People who can sign in to this organization."),
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell("Person"),
-                            rx.table.column_header_cell("Role"),
-                            rx.table.column_header_cell("Joined", display=WIDE_ONLY),
-                            rx.table.column_header_cell(""),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(SettingsState.members, _member_row)),
-                    width="100%",
-                    id="members-table",
-                ),
-                overflow_x="auto",
-                width="100%",
+            scrolling_table(
+                [("Person", False), ("Role", False), ("Joined", True), ("", False)],
+                SettingsState.members,
+                _member_row,
+                table_id="members-table",
             ),
             spacing="3",
             width="100%",
@@ -608,22 +597,11 @@ def _members_tab() -> rx.Component:
         card(
             rx.vstack(
                 _section_heading("Pending invitations", "Waiting for the person to accept."),
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                rx.table.column_header_cell("Email"),
-                                rx.table.column_header_cell("Role"),
-                                rx.table.column_header_cell("Expires", display=WIDE_ONLY),
-                                rx.table.column_header_cell(""),
-                            )
-                        ),
-                        rx.table.body(rx.foreach(SettingsState.invitations, _invitation_row)),
-                        width="100%",
-                        id="invitations-table",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
+                scrolling_table(
+                    [("Email", False), ("Role", False), ("Expires", True), ("", False)],
+                    SettingsState.invitations,
+                    _invitation_row,
+                    table_id="invitations-table",
                 ),
                 spacing="3",
                 width="100%",
@@ -802,25 +780,19 @@ def _api_keys_tab() -> rx.Component:
         card(
             rx.vstack(
                 _section_heading("API keys", "Keys are shown by prefix and last four characters."),
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                rx.table.column_header_cell("Name"),
-                                rx.table.column_header_cell("Mode", display=WIDE_ONLY),
-                                rx.table.column_header_cell("Key", display=WIDE_ONLY),
-                                rx.table.column_header_cell("Created", display=WIDE_ONLY),
-                                rx.table.column_header_cell("Last used", display=WIDE_ONLY),
-                                rx.table.column_header_cell("Status"),
-                                rx.table.column_header_cell(""),
-                            )
-                        ),
-                        rx.table.body(rx.foreach(SettingsState.keys, _key_row)),
-                        width="100%",
-                        id="api-keys-table",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
+                scrolling_table(
+                    [
+                        ("Name", False),
+                        ("Mode", True),
+                        ("Key", True),
+                        ("Created", True),
+                        ("Last used", True),
+                        ("Status", False),
+                        ("", False),
+                    ],
+                    SettingsState.keys,
+                    _key_row,
+                    table_id="api-keys-table",
                 ),
                 spacing="3",
                 width="100%",

@@ -14,6 +14,7 @@ from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 from workspace.core.pdf.document import page_image_path
 from workspace.core.services import templates as service
+from workspace.ui.components.pdf_upload import pdf_drop_zone
 from workspace.ui.layout import app_shell, empty_state
 from workspace.ui.state import AuthState, toast_error
 
@@ -169,60 +170,30 @@ def role_badges(roles) -> rx.Component:
 
 
 def _upload_zone() -> rx.Component:
-    return rx.upload.root(
-        rx.vstack(
-            rx.cond(
-                TemplatesState.uploading,
-                rx.vstack(
-                    rx.hstack(
-                        rx.spinner(size="2"),
-                        rx.text(
-                            "Uploading and checking your PDF… ",
-                            TemplatesState.upload_percent,
-                            "%",
-                            size="2",
-                        ),
-                        align="center",
-                    ),
-                    rx.progress(value=TemplatesState.upload_percent, width="260px"),
-                    align="center",
-                ),
-                rx.vstack(
-                    rx.box(
-                        rx.icon("file-up", size=24, color=rx.color("accent", 10)),
-                        background=rx.color("accent", 3),
-                        padding="12px",
-                        border_radius="999px",
-                    ),
-                    rx.text("Drop a PDF here to create a template", weight="medium"),
-                    rx.text(
-                        "or click to choose a file · up to 50 MB and 500 pages · fillable "
-                        "form fields are imported",
-                        size="2",
-                        color=rx.color("gray", 10),
-                    ),
-                    align="center",
-                    spacing="2",
-                ),
-            ),
-            align="center",
-            justify="center",
-            padding="28px",
-        ),
-        id=UPLOAD_ID,
-        accept={"application/pdf": [".pdf"]},
-        multiple=False,
-        max_files=1,
-        max_size=50 * 1024 * 1024,
+    return pdf_drop_zone(
+        upload_id=UPLOAD_ID,
         on_drop=TemplatesState.handle_upload(
             rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=TemplatesState.upload_progress)
         ),
-        border=f"2px dashed {rx.color('accent', 7)}",
-        border_radius="12px",
-        background=rx.color("accent", 2),
-        width="100%",
-        cursor="pointer",
-        drag_active_style={"background": rx.color("accent", 4)},
+        busy=TemplatesState.uploading,
+        busy_view=rx.vstack(
+            rx.hstack(
+                rx.spinner(size="2"),
+                rx.text(
+                    "Uploading and checking your PDF… ",
+                    TemplatesState.upload_percent,
+                    "%",
+                    size="2",
+                ),
+                align="center",
+            ),
+            rx.progress(value=TemplatesState.upload_percent, width="260px"),
+            align="center",
+        ),
+        title="Drop a PDF here to create a template",
+        hint="or click to choose a file · up to 50 MB and 500 pages · fillable form fields "
+        "are imported",
+        padding="28px",
     )
 
 
