@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
 from workspace.api import ratelimit
+from workspace.api.routing import run_db
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
 from workspace.core.db import session_scope
@@ -36,7 +36,7 @@ def _authenticate(raw_key: str) -> KeyIdentity:
 
 async def identify(raw_key: str) -> KeyIdentity:
     """The key's identity, from the recent-keys cache when possible; 401 for a bad key."""
-    return cached_identity(raw_key) or await run_in_threadpool(_authenticate, raw_key)
+    return cached_identity(raw_key) or await run_db(_authenticate, raw_key)
 
 
 async def api_identity(request: Request) -> KeyIdentity:

@@ -3,7 +3,6 @@ the same key with another body is a 409. Records are kept per API key."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 
@@ -14,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workspace.api.auth import identify, raw_key_from
 from workspace.api.middleware import send_error
+from workspace.api.routing import run_db
 from workspace.core.db import read_scope, session_scope
 from workspace.core.errors import DomainError
 from workspace.core.models import IdempotencyRecord
@@ -81,7 +81,7 @@ class Idempotency:
             scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body
         ).hexdigest()
         api_key_id = await _api_key_id(raw_key_from(headers))
-        record = await asyncio.to_thread(_lookup, api_key_id, idem_key) if api_key_id else None
+        record = await run_db(_lookup, api_key_id, idem_key) if api_key_id else None
         if record is not None:
             if record.request_hash != request_hash:
                 await send_error(
@@ -133,4 +133,4 @@ class Idempotency:
                 json.loads(response or b"null")
             except ValueError:
                 return
-            await asyncio.to_thread(_store, api_key_id, idem_key, request_hash, status, response)
+            await run_db(_store, api_key_id, idem_key, request_hash, status, response)

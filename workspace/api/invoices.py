@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from workspace.api.auth import api_actor
 from workspace.api.errors import error_response
 from workspace.api.responses import Page, created, ok
+from workspace.api.routing import DatabaseRoute, threaded
 from workspace.core.actor import Actor
 from workspace.core.db import read_scope, session_scope
 from workspace.core.errors import NotFound
@@ -26,7 +27,7 @@ from workspace.core.schemas.invoices import (
 )
 from workspace.core.services import invoices as service
 
-router = APIRouter(tags=["Invoices"])
+router = APIRouter(tags=["Invoices"], route_class=DatabaseRoute)
 public_router = APIRouter()
 
 
@@ -183,6 +184,7 @@ def _pdf_response(invoice, data: bytes) -> Response:
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
+@threaded
 def invoice_pdf(invoice_id: str, actor: Actor = Depends(api_actor)):
     with session_scope() as session:
         invoice, data = service.invoice_pdf(session, actor=actor, invoice_id=invoice_id)

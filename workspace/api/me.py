@@ -4,9 +4,10 @@ from fastapi import APIRouter, Depends
 
 from workspace.api.auth import api_identity
 from workspace.api.responses import ok
+from workspace.api.routing import DatabaseRoute
 from workspace.core.services.api_keys import KeyIdentity
 
-router = APIRouter(tags=["Account"])
+router = APIRouter(tags=["Account"], route_class=DatabaseRoute)
 
 
 @router.get("/me", summary="The organization and key mode behind the API key")

@@ -6,6 +6,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from workspace.api.routing import request_body_bytes
 from workspace.core.config import get_settings
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -39,6 +40,8 @@ class ApiGuard:
         method = scope["method"]
         if method in BODY_METHODS:
             length = headers.get(b"content-length")
+            if length is not None and length.isdigit():
+                request_body_bytes.set(int(length))
             if length is not None and length.isdigit() and int(length) > limit:
                 await send_error(
                     send,
@@ -76,6 +79,7 @@ class ApiGuard:
                 if not message.get("more_body"):
                     break
             body = b"".join(chunks)
+            request_body_bytes.set(size)
             replayed = False
 
             async def receive() -> Message:  # noqa: F811

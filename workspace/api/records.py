@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from workspace.api.auth import api_actor
 from workspace.api.responses import created, ok
+from workspace.api.routing import DatabaseRoute, threaded
 from workspace.core.actor import Actor
 from workspace.core.apps import get_app
 from workspace.core.db import read_scope, session_scope
@@ -159,6 +160,7 @@ def add_record_routes(router: APIRouter, slug_of: Callable[..., str], name: str)
         return _review(record_id, document_id, body, app_slug, actor)
 
     @router.get("/{record_id}/documents/{document_id}/file", summary=f"Download {name} document")
+    @threaded
     def download_document(
         record_id: str,
         document_id: str,
@@ -447,7 +449,9 @@ def _limit(limit: int | None) -> int:
 # ---------------------------------------------------------------- generic
 
 
-generic = APIRouter(prefix="/apps/{app_slug}/records", tags=["Business apps"])
+generic = APIRouter(
+    prefix="/apps/{app_slug}/records", tags=["Business apps"], route_class=DatabaseRoute
+)
 
 
 async def _path_slug(app_slug: str) -> str:
@@ -495,7 +499,7 @@ add_record_routes(generic, _path_slug, "app record")
 
 def _app_router(slug: str, create_model, create_service, list_help: str) -> APIRouter:
     app = get_app(slug)
-    router = APIRouter(prefix=f"/{slug}", tags=[app.name])
+    router = APIRouter(prefix=f"/{slug}", tags=[app.name], route_class=DatabaseRoute)
 
     async def fixed_slug() -> str:
         return slug

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 
 from workspace.api.auth import api_actor
 from workspace.api.responses import Page, created, ok
+from workspace.api.routing import DatabaseRoute
 from workspace.core.actor import Actor
 from workspace.core.db import read_scope, session_scope
 from workspace.core.models import Customer
@@ -18,7 +19,7 @@ from workspace.core.schemas.invoices import (
 )
 from workspace.core.services import subscriptions as service
 
-router = APIRouter(tags=["Subscriptions"])
+router = APIRouter(tags=["Subscriptions"], route_class=DatabaseRoute)
 
 
 @router.get("/subscriptions", summary="List subscriptions")

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, Response
 from workspace.api.auth import api_actor
 from workspace.api.errors import error_response
 from workspace.api.responses import Page, created, ok
+from workspace.api.routing import DatabaseRoute, threaded
 from workspace.core import storage
 from workspace.core.actor import Actor
 from workspace.core.db import read_scope, session_scope
@@ -27,7 +28,7 @@ from workspace.core.schemas.templates import (
 from workspace.core.services import templates as service
 from workspace.core.signed_urls import verify_path
 
-router = APIRouter()
+router = APIRouter(route_class=DatabaseRoute)
 public_router = APIRouter()
 
 INCLUDE_ARCHIVED = Query(False, description="Include archived items in the response")
@@ -154,6 +155,7 @@ def set_fields(template_id: str, body: TemplateFieldsUpdate, actor: Actor = Depe
     tags=["Templates"],
     summary="Reorder the pages of a template's PDF; fields follow their pages",
 )
+@threaded
 def reorder_pages(template_id: str, body: PageReorder, actor: Actor = Depends(api_actor)):
     with session_scope() as session:
         template = service.reorder_pages(

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Depends, Query
 
 from workspace.api.auth import api_actor
 from workspace.api.responses import Page, created, ok
+from workspace.api.routing import DatabaseRoute
 from workspace.core.actor import Actor
 from workspace.core.db import read_scope, session_scope
 from workspace.core.events_catalog import EVENT_GROUPS
 from workspace.core.schemas.webhooks import WebhookCreate, WebhookUpdate
 from workspace.core.services import webhooks as service
 
-router = APIRouter(tags=["Webhooks"])
+router = APIRouter(tags=["Webhooks"], route_class=DatabaseRoute)
 
 
 @router.get("/webhooks/events", summary="Every event type a webhook can subscribe to")
