@@ -1,0 +1,71 @@
+"""Where /api/v1 handlers run: on the event loop for SQLite, in worker threads for uploads, for
+handlers marked `threaded` and for PostgreSQL."""
+
+import threading
+
+import pytest
+from fastapi import APIRouter, Body, Depends
+from fastapi.testclient import TestClient
+
+from tests.conftest import is_postgres
+from workspace.api.app import create_app
+from workspace.api.auth import api_actor
+from workspace.api.responses import ok
+from workspace.api.routing import INLINE_BODY_BYTES, DatabaseRoute, threaded
+from workspace.core.actor import Actor
+from workspace.core.db import read_scope
+from workspace.core.models import Organization
+
+probe = APIRouter(route_class=DatabaseRoute)
+
+
+@probe.get("/probe/loop")
+async def loop_thread():
+    return ok({"thread": threading.get_ident()})
+
+
+@probe.get("/probe/read")
+def read(actor: Actor = Depends(api_actor)):
+    with read_scope() as session:
+        name = session.get(Organization, actor.org_id).name
+    return ok({"thread": threading.get_ident(), "name": name})
+
+
+@probe.post("/probe/upload")
+def upload(data: str = Body(embed=True), actor: Actor = Depends(api_actor)):
+    return ok({"thread": threading.get_ident(), "size": len(data)})
+
+
+@probe.get("/probe/render")
+@threaded
+def render(actor: Actor = Depends(api_actor)):
+    return ok({"thread": threading.get_ident()})
+
+
+@pytest.fixture
+def api():
+    with TestClient(create_app([probe]), base_url="http://testserver") as test_client:
+        yield test_client
+
+
+def _thread(api, org, method: str, path: str, **kwargs) -> int:
+    response = api.request(method, f"/api/v1{path}", headers=org.headers(), **kwargs)
+    assert response.status_code == 200, response.text
+    return response.json()["data"]["thread"]
+
+
+def test_handlers_run_where_their_work_costs_least(api, org):
+    loop = _thread(api, org, "GET", "/probe/loop")
+    small = {"data": "x" * 1000}
+    large = {"data": "x" * (INLINE_BODY_BYTES + 1)}
+    # The handler's own work happened: the organization was read, the body was parsed.
+    response = api.get("/api/v1/probe/read", headers=org.headers())
+    assert response.json()["data"]["name"] == "Acme Inc"
+    if is_postgres():
+        assert _thread(api, org, "GET", "/probe/read") != loop
+        assert _thread(api, org, "POST", "/probe/upload", json=small) != loop
+    else:
+        assert _thread(api, org, "GET", "/probe/read") == loop
+        assert _thread(api, org, "POST", "/probe/upload", json=small) == loop
+    assert _thread(api, org, "POST", "/probe/upload", json=large) != loop
+    assert _thread(api, org, "GET", "/probe/render") != loop
