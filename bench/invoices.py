@@ -11,13 +11,14 @@ Uses the database of DATA_DIR / DATABASE_URL (a fresh SQLite file by default).
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import random
 import statistics
 import tempfile
-import threading
 import time
+from pathlib import Path
 
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="bench-invoices-"))
 os.environ.setdefault("RUN_JOBS", "false")
@@ -104,24 +105,11 @@ def _make_org(name: str, email: str):
     return org.id, raw
 
 
-def bench_api_create(clients: int = 8, per_client: int = 40) -> None:
-    import socket
+def bench_api_create(clients: int = 8, requests: int = 400) -> None:
+    """POST /api/v1/invoices against the production backend in its own process (with its job
+    runner, as `make run` serves it), from `clients` keep-alive connections."""
+    from served import Load, app_env, measure, serve_backend, stop
 
-    import httpx
-    import uvicorn
-
-    from workspace.api.app import create_app
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
     _, key = _make_org("Bench API", f"api-{random.randint(0, 10**9)}@bench.test")
     body = {
         "clientName": "John Smith",
@@ -135,40 +123,24 @@ def bench_api_create(clients: int = 8, per_client: int = 40) -> None:
         "taxRate": 7.5,
         "totalKobo": 5590000,
     }
-    url = f"http://127.0.0.1:{port}/api/v1/invoices"
-    headers = {"Authorization": f"Bearer {key}"}
-    latencies: list[float] = []
-    failures: list[int] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(clients)
-
-    def client() -> None:
-        with httpx.Client(headers=headers, timeout=30) as http:
-            http.post(url, json=body)  # warm the connection
-            barrier.wait()
-            for _ in range(per_client):
-                start = time.perf_counter()
-                response = http.post(url, json=body)
-                elapsed = (time.perf_counter() - start) * 1000
-                with lock:
-                    latencies.append(elapsed)
-                    if response.status_code != 201:
-                        failures.append(response.status_code)
-
-    started = time.perf_counter()
-    workers = [threading.Thread(target=client) for _ in range(clients)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    wall = time.perf_counter() - started
-    server.should_exit = True
-    thread.join(timeout=10)
+    server = serve_backend(
+        app_env(RUN_JOBS="true"), Path(os.environ["DATA_DIR"]) / "bench-server.log"
+    )
+    try:
+        load = Load(
+            f"{server.base_url}/api/v1/invoices",
+            {"Authorization": f"Bearer {key}"},
+            clients,
+            method="POST",
+            body=json.dumps(body).encode(),
+            expect=201,
+        )
+        result = measure("POST /api/v1/invoices", load, server, requests, 60, warmup=40)
+    finally:
+        stop(server.process)
     print(
-        f"POST /api/v1/invoices, {clients} concurrent clients x {per_client}: "
-        f"p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms, "
-        f"max {max(latencies):.1f} ms, {len(latencies) / wall:.0f} req/s, "
-        f"{len(failures)} failures (target p95 < 50 ms)"
+        f"POST /api/v1/invoices, {clients} concurrent clients: {result.summary()} "
+        "(target p95 < 50 ms)"
     )
 
 
