@@ -16,7 +16,7 @@ from workspace.core import clock, storage
 from workspace.core.db import session_scope
 from workspace.core.jobs import run_due_jobs
 from workspace.core.models import Event, OutboxMessage, TextMessage
-from workspace.core.models.envelopes import Envelope
+from workspace.core.models.envelopes import Envelope, EnvelopeSigner
 from workspace.core.pdf import ca
 from workspace.core.services import signing
 
@@ -676,6 +676,33 @@ def test_draft_sends_nothing_until_sent(client, org):
     assert [e.type for e in _events()] == ["envelope.created", "envelope.sent"]
     again = client.post(f"{base}/send", headers=org.headers())
     assert again.status_code == 409 and "draft" in again.json()["message"]
+
+
+def test_a_draft_signer_changes_role_and_order_until_sent(client, org):
+    data = _create(client, org, saveAsDraft=True).json()["data"]
+    base = f"/api/v1/envelopes/{data['id']}"
+    first, second = data["signers"][0], data["signers"][1]
+
+    def patch(signer, **body):
+        return client.patch(f"{base}/signers/{signer['id']}", json=body, headers=org.headers())
+
+    swapped = patch(first, role=second["role"], signingOrder=5)
+    assert swapped.status_code == 200, swapped.text
+    assert swapped.json()["data"]["role"] == second["role"]
+    assert swapped.json()["data"]["signingOrder"] == 5
+    listed = client.get(f"{base}/signers", headers=org.headers()).json()["data"]
+    assert [s["id"] for s in listed][-1] == first["id"]  # now signs last
+    unknown = patch(first, role="landlord")
+    assert unknown.status_code == 400 and unknown.json()["details"]["field"] == "role"
+    assert patch(first, signingOrder=0).json()["details"]["field"] == "signingOrder"
+    with session_scope() as session:
+        stored = session.get(EnvelopeSigner, first["id"])
+        assert (stored.role, stored.signing_order) == (second["role"], 5)
+
+    assert client.post(f"{base}/send", headers=org.headers()).status_code == 200
+    late = patch(second, signingOrder=9)
+    assert late.status_code == 409 and "draft" in late.json()["message"]
+    assert patch(second, name="Jane Q. Smith").status_code == 200  # contact details still change
 
 
 def test_draft_keeps_its_schedule_or_sends_now_once_that_time_passed(client, org):

@@ -1,6 +1,6 @@
-"""Draft envelopes in the browser: save one from the Send page, find it under Drafts, change,
-add and remove signers, send it (the invitations reach the outbox at the new address), and
-discard another."""
+"""Draft envelopes in the browser: save one from the Send page, find it under Drafts, change
+a signer's address and signing order, add and remove signers, send it (the invitations reach
+the outbox at the new address, in the new order), and discard another."""
 
 from __future__ import annotations
 
@@ -47,7 +47,6 @@ def test_save_a_draft_change_its_signers_and_send_it(org, signed_in_page, screen
     app.locator("#signer-email-0").fill("ada@example.com")
     app.locator("#signer-name-1").fill("Jane Smith")
     app.locator("#signer-email-1").fill("jane@old-company.com")
-    app.get_by_title("Signing order").nth(1).fill("1")  # both sign in parallel
     screenshot(app, "envelopes-send-with-draft-desktop")
     app.locator("#save-draft").click()
 
@@ -57,6 +56,7 @@ def test_save_a_draft_change_its_signers_and_send_it(org, signed_in_page, screen
     envelope, signers = _stored(envelope_id)
     assert envelope.status == "draft" and envelope.title == "Offer letter - Ada Lovelace"
     assert sorted(s.email for s in signers) == ["ada@example.com", "jane@old-company.com"]
+    assert {s.email: s.signing_order for s in signers}["jane@old-company.com"] == 2
     assert _invited() == []  # nobody is emailed for a draft
     expect(app.locator("#send-draft")).to_have_text("Send now")
     expect(app.get_by_text("30 days after sending")).to_be_visible()
@@ -72,13 +72,20 @@ def test_save_a_draft_change_its_signers_and_send_it(org, signed_in_page, screen
     row.get_by_role("link").click()
     expect(app.locator("#draft-notice")).to_be_visible()
 
-    # change Jane's address
+    # change Jane's address, and let her sign beside Ada instead of after her
     app.get_by_label("Change Jane Smith").click()
     expect(app.locator("#signer-form-email")).to_have_value("jane@old-company.com")
+    expect(app.locator("#signer-form-order")).to_have_value("2")
     app.locator("#signer-form-email").fill("jane@company.com")
+    app.locator("#signer-form-order").fill("1")
     screenshot(app, "envelopes-draft-change-signer-desktop")
     app.locator("#signer-form-save").click()
     expect(app.get_by_text("jane@company.com · employer")).to_be_visible()
+    _, signers = _stored(envelope_id)
+    assert {s.email: s.signing_order for s in signers} == {
+        "ada@example.com": 1,
+        "jane@company.com": 1,
+    }
 
     # a bad address stays in the dialog with the reason
     app.locator("#add-signer").click()

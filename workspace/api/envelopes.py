@@ -121,7 +121,10 @@ def add_signer(envelope_id: str, body: SignerIn, actor: Actor = Depends(api_acto
         return created(_signer_out(signer))
 
 
-@router.patch("/{envelope_id}/signers/{signer_id}", summary="Update a signer's contact details")
+@router.patch(
+    "/{envelope_id}/signers/{signer_id}",
+    summary="Update a signer: contact details, and role and signing order while a draft",
+)
 @router.put("/{envelope_id}/signers/{signer_id}", include_in_schema=False)
 def update_signer(
     envelope_id: str, signer_id: str, body: SignerUpdate, actor: Actor = Depends(api_actor)

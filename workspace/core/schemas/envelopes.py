@@ -42,6 +42,8 @@ class SignerIn(ApiModel):
 class SignerUpdate(ApiModel):
     name: str | None = None
     email: str | None = None
+    role: str | None = PydanticField(default=None, description="Only while a draft.")
+    signing_order: int | None = PydanticField(default=None, description="Only while a draft.")
     phone: str | None = PydanticField(default=None, description='E.164; "" removes it.')
     password_delivery: str | None = None
     redirect_url: str | None = None

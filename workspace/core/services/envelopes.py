@@ -1351,6 +1351,14 @@ def _editable(envelope: Envelope) -> None:
         raise Conflict(f"The envelope is {envelope.status}; its signers can no longer change.")
 
 
+def _document_role(envelope: Envelope, role: str) -> str:
+    """A role that has fields in the envelope's documents ("" for none)."""
+    role = role.strip()
+    if role and role not in {f["role"] for f in all_fields(envelope)}:
+        raise ValidationFailed(f"The document has no role {role!r}.", field="role", value=role)
+    return role
+
+
 def get_signer(session: Session, envelope: Envelope, signer_id: str) -> EnvelopeSigner:
     signer = session.get(EnvelopeSigner, signer_id)
     if signer is None or signer.envelope_id != envelope.id:
@@ -1368,10 +1376,7 @@ def add_signer(
     if len(signers) >= MAX_SIGNERS:
         raise ValidationFailed(f"An envelope takes at most {MAX_SIGNERS} signers.", field="signers")
     _clean_signers([data])
-    roles = list(dict.fromkeys(f["role"] for f in all_fields(envelope)))
-    role = (data.role or "").strip()
-    if role and role not in roles:
-        raise ValidationFailed(f"The document has no role {role!r}.", field="role", value=role)
+    role = _document_role(envelope, data.role or "")
     signer = EnvelopeSigner(
         org_id=envelope.org_id,
         envelope_id=envelope.id,
@@ -1407,6 +1412,19 @@ def update_signer(
     if signer.status in ("signed", "declined"):
         raise Conflict(f"This signer has {signer.status}; their details can no longer change.")
     changes = {}
+    if data.role is not None or data.signing_order is not None:
+        if envelope.status != "draft":
+            raise Conflict("A signer's role and signing order change only while it is a draft.")
+        if data.role is not None:
+            signer.role = changes["role"] = _document_role(envelope, data.role)
+        if data.signing_order is not None:
+            if not 1 <= data.signing_order <= 100:
+                raise ValidationFailed(
+                    "signingOrder must be between 1 and 100.",
+                    field="signingOrder",
+                    value=data.signing_order,
+                )
+            signer.signing_order = changes["signingOrder"] = data.signing_order
     if data.name is not None:
         signer.name = changes["name"] = clean_text(data.name, field="name")
     if data.email is not None:

@@ -483,7 +483,12 @@ class EnvelopeState(AuthState):
                         actor=actor,
                         envelope_id=envelope_id,
                         signer_id=form["id"],
-                        data=SignerUpdate(name=form["name"], email=form["email"]),
+                        data=SignerUpdate(
+                            name=form["name"],
+                            email=form["email"],
+                            role=form["role"],
+                            signing_order=order,
+                        ),
                     )
                 else:
                     service.add_signer(
@@ -619,7 +624,7 @@ def _draft_signer_buttons(signer) -> rx.Component:
                 aria_label="Change " + signer["name"],
                 class_name="edit-signer",
             ),
-            content="Change name or email",
+            content="Change signer",
         ),
         rx.tooltip(
             rx.icon_button(
@@ -638,7 +643,7 @@ def _draft_signer_buttons(signer) -> rx.Component:
 
 
 def _signer_dialog() -> rx.Component:
-    """Add a signer to a draft, or change one's name and email."""
+    """Add a signer to a draft, or change one's name, email, role or signing order."""
     form = EnvelopeState.signer_form
     adding = form["id"] == ""
     return rx.dialog.root(
@@ -673,41 +678,38 @@ def _signer_dialog() -> rx.Component:
                         id="signer-form-email",
                     ),
                 ),
-                rx.cond(
-                    adding,
-                    rx.grid(
-                        rx.cond(
-                            EnvelopeState.roles.length() > 0,
-                            labelled(
-                                "Role",
-                                rx.select.root(
-                                    rx.select.trigger(width="100%", id="signer-form-role"),
-                                    rx.select.content(
-                                        rx.foreach(
-                                            EnvelopeState.roles,
-                                            lambda role: rx.select.item(role, value=role),
-                                        )
-                                    ),
-                                    value=form["role"],
-                                    on_change=lambda v: EnvelopeState.set_signer_field("role", v),
-                                ),
-                            ),
-                        ),
+                rx.grid(
+                    rx.cond(
+                        EnvelopeState.roles.length() > 0,
                         labelled(
-                            "Signing order",
-                            rx.input(
-                                type="number",
-                                min="1",
-                                value=form["order"],
-                                on_change=lambda v: EnvelopeState.set_signer_field("order", v),
-                                width="100%",
-                                id="signer-form-order",
+                            "Role",
+                            rx.select.root(
+                                rx.select.trigger(width="100%", id="signer-form-role"),
+                                rx.select.content(
+                                    rx.foreach(
+                                        EnvelopeState.roles,
+                                        lambda role: rx.select.item(role, value=role),
+                                    )
+                                ),
+                                value=form["role"],
+                                on_change=lambda v: EnvelopeState.set_signer_field("role", v),
                             ),
                         ),
-                        columns="2",
-                        spacing="3",
-                        width="100%",
                     ),
+                    labelled(
+                        "Signing order",
+                        rx.input(
+                            type="number",
+                            min="1",
+                            value=form["order"],
+                            on_change=lambda v: EnvelopeState.set_signer_field("order", v),
+                            width="100%",
+                            id="signer-form-order",
+                        ),
+                    ),
+                    columns="2",
+                    spacing="3",
+                    width="100%",
                 ),
                 rx.cond(
                     EnvelopeState.signer_error != "",
