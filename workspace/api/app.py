@@ -24,6 +24,9 @@ from workspace.api.errors import install_error_handlers
 from workspace.api.idempotency import Idempotency
 from workspace.api.middleware import ApiGuard
 
+# No OpenTelemetry SDK is configured: skip FastAPI's per-request check for one.
+NO_TELEMETRY = {"tracing": False, "metrics": False, "logs": False}
+
 ROUTERS = [
     me.router,
     invoices.router,
@@ -38,6 +41,7 @@ ROUTERS = [
 
 def create_api_v1(routers: list[APIRouter] | None = None) -> FastAPI:
     api = FastAPI(
+        telemetry=NO_TELEMETRY,
         title="Workspace API",
         version="1.0",
         description="E-signatures, invoices and business apps. Authenticate with "
@@ -64,7 +68,9 @@ def create_app(routers: list[APIRouter] | None = None) -> FastAPI:
         async with mcp_lifespan():
             yield
 
-    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan)
+    app = FastAPI(
+        telemetry=NO_TELEMETRY, openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan
+    )
     app.mount("/api/v1", create_api_v1(routers))
     app.include_router(files.router)
     app.include_router(envelope_files.router)
