@@ -387,3 +387,23 @@ def test_upload_a_pdf_place_fields_and_send(org, signed_in_page, new_page, tmp_p
     _document_shown(signer, "Office lease")
     expect(signer.locator(f'[data-field="{ada_signature["id"]}"]')).to_be_visible()
     screenshot(signer, "signing-uploaded-desktop")
+
+
+def test_upload_and_send_fits_a_phone(org, signed_in_page, tmp_path, screenshot):
+    pdf = tmp_path / "Office lease.pdf"
+    pdf.write_bytes(make_pdf(2))
+    phone = signed_in_page(org, phone=True)
+    phone.goto("/envelopes/upload")
+    phone.locator("input[type=file]").set_input_files(str(pdf))
+    expect(phone.locator("#uploaded-filename")).to_have_text("Office lease.pdf")
+    phone.locator("#upload-signer-name-0").fill("Ada Lovelace")
+    phone.locator("#upload-signer-email-0").fill("ada@example.com")
+    page_two = phone.locator("#page-2")
+    page_two.scroll_into_view_if_needed()
+    page_two.click(position={"x": 120, "y": 300})
+    expect(phone.locator('.field-box[data-role="signer_1"]')).to_have_count(1)
+    # the page never scrolls sideways: only the document panel pans
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "envelopes-upload-fields-phone")
+    phone.locator("#send-envelope").click()
+    expect(phone).to_have_url(re.compile(r"/envelopes/env_\w+/?$"))

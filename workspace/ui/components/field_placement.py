@@ -310,7 +310,8 @@ def palette(
     active_type: rx.Var | None = None,
 ) -> rx.Component:
     """Field types to drag onto a page; clicking one calls `on_pick(type)`. With
-    `active_type`, the entry of that type is shown as chosen."""
+    `active_type`, the entry of that type is shown as chosen. A column from tablet width up,
+    a wrapping row on a phone."""
 
     def entry(field_type: str) -> rx.Component:
         label, icon, _size = FIELD_META[field_type]
@@ -335,14 +336,20 @@ def palette(
             border_radius="8px",
             background=background,
             cursor="grab",
-            width="100%",
+            width=rx.breakpoints(initial="auto", md="100%"),
             _hover={"border_color": rx.color("accent", 8), "background": rx.color("accent", 2)},
         )
 
     return rx.vstack(
         rx.text("Fields", size="1", weight="bold", color=rx.color("gray", 10)),
         rx.text(hint, size="1", color=rx.color("gray", 9)),
-        *[entry(field_type) for field_type in field_types],
+        rx.flex(
+            *[entry(field_type) for field_type in field_types],
+            direction=rx.breakpoints(initial="row", md="column"),
+            wrap="wrap",
+            gap="4px",
+            width="100%",
+        ),
         spacing="1",
         width="100%",
     )

@@ -407,6 +407,7 @@ def _signer_row(signer: dict) -> rx.Component:
             ),
             align="center",
             spacing="2",
+            grid_column=rx.breakpoints(initial="1 / -1", md="auto"),
         ),
         rx.input(
             placeholder="email@example.com",
@@ -432,7 +433,7 @@ def _signer_row(signer: dict) -> rx.Component:
             aria_label="Remove signer",
         ),
         grid_template_columns=rx.breakpoints(
-            initial="1fr", md="minmax(0, 1fr) minmax(0, 1fr) 80px 32px"
+            initial="minmax(0, 1fr) 64px 32px", md="minmax(0, 1fr) minmax(0, 1fr) 80px 32px"
         ),
         spacing="2",
         align="center",
@@ -543,6 +544,7 @@ def _fields_card() -> rx.Component:
         ),
         flex="1",
         min_width="0",
+        width="100%",
         max_height="78vh",
         overflow="auto",
         background=rx.color("gray", 3),
@@ -553,7 +555,7 @@ def _fields_card() -> rx.Component:
         rx.vstack(
             rx.heading("Where each signer fills in", size="3"),
             toolbar,
-            rx.hstack(
+            rx.flex(
                 rx.box(
                     palette(
                         PLACEABLE,
@@ -561,12 +563,13 @@ def _fields_card() -> rx.Component:
                         hint="Choose, then click a page",
                         active_type=UploadSendState.tool,
                     ),
-                    width="150px",
+                    width=rx.breakpoints(initial="100%", md="150px"),
                     flex_shrink="0",
                 ),
                 pages,
+                direction=rx.breakpoints(initial="column", md="row"),
                 align="start",
-                spacing="3",
+                gap="12px",
                 width="100%",
             ),
             spacing="3",
