@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import statistics
 import sys
@@ -218,9 +217,7 @@ def _floor(document) -> Clock:
 
 
 def _post_latency(key: str, template_id: str, clients: int, requests: int) -> str:
-    """POST /api/v1/envelopes against the production backend in its own process (with its job
-    runner, as `make run` serves it), from `clients` keep-alive connections."""
-    from served import Load, app_env, measure, serve_backend, stop
+    from served import post_latency
 
     body = {
         "templateId": template_id,
@@ -231,19 +228,8 @@ def _post_latency(key: str, template_id: str, clients: int, requests: int) -> st
             for i, r in enumerate(("employee", "employer", "approver"))
         ],
     }
-    server = serve_backend(app_env(RUN_JOBS="true"), DATA / "bench-server.log")
-    try:
-        load = Load(
-            f"{server.base_url}/api/v1/envelopes",
-            {"Authorization": f"Bearer {key}"},
-            clients,
-            method="POST",
-            body=json.dumps(body).encode(),
-            expect=201,
-        )
-        return measure("POST /api/v1/envelopes", load, server, requests, 60, warmup=40).summary()
-    finally:
-        stop(server.process)
+    log = DATA / "bench-server.log"
+    return post_latency("/api/v1/envelopes", key, body, clients, requests, log).summary()
 
 
 def _medians(clocks: list[Clock]) -> tuple[float, float]:

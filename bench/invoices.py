@@ -11,7 +11,6 @@ Uses the database of DATA_DIR / DATABASE_URL (a fresh SQLite file by default).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import random
@@ -106,9 +105,7 @@ def _make_org(name: str, email: str):
 
 
 def bench_api_create(clients: int = 8, requests: int = 400) -> None:
-    """POST /api/v1/invoices against the production backend in its own process (with its job
-    runner, as `make run` serves it), from `clients` keep-alive connections."""
-    from served import Load, app_env, measure, serve_backend, stop
+    from served import post_latency
 
     _, key = _make_org("Bench API", f"api-{random.randint(0, 10**9)}@bench.test")
     body = {
@@ -123,21 +120,8 @@ def bench_api_create(clients: int = 8, requests: int = 400) -> None:
         "taxRate": 7.5,
         "totalKobo": 5590000,
     }
-    server = serve_backend(
-        app_env(RUN_JOBS="true"), Path(os.environ["DATA_DIR"]) / "bench-server.log"
-    )
-    try:
-        load = Load(
-            f"{server.base_url}/api/v1/invoices",
-            {"Authorization": f"Bearer {key}"},
-            clients,
-            method="POST",
-            body=json.dumps(body).encode(),
-            expect=201,
-        )
-        result = measure("POST /api/v1/invoices", load, server, requests, 60, warmup=40)
-    finally:
-        stop(server.process)
+    log = Path(os.environ["DATA_DIR"]) / "bench-server.log"
+    result = post_latency("/api/v1/invoices", key, body, clients, requests, log)
     print(
         f"POST /api/v1/invoices, {clients} concurrent clients: {result.summary()} "
         "(target p95 < 50 ms)"

@@ -247,3 +247,23 @@ def measure(
     result.server_cpu_seconds = group_cpu_seconds(pgid) - cpu_before
     result.name = name
     return result
+
+
+def post_latency(path: str, key: str, body: dict, clients: int, requests: int, log: Path) -> Result:
+    """POST `body` to `path` against the production backend in its own process (with its job
+    runner, as `make run` serves it) from `clients` keep-alive connections; 201 expected."""
+    import json
+
+    server = serve_backend(app_env(RUN_JOBS="true"), log)
+    try:
+        load = Load(
+            f"{server.base_url}{path}",
+            {"Authorization": f"Bearer {key}"},
+            clients,
+            method="POST",
+            body=json.dumps(body).encode(),
+            expect=201,
+        )
+        return measure(f"POST {path}", load, server, requests, 60, warmup=40)
+    finally:
+        stop(server.process)
