@@ -40,16 +40,17 @@ class ApiGuard:
         method = scope["method"]
         if method in BODY_METHODS:
             length = headers.get(b"content-length")
-            if length is not None and length.isdigit():
-                request_body_bytes.set(int(length))
-            if length is not None and length.isdigit() and int(length) > limit:
-                await send_error(
-                    send,
-                    413,
-                    "payload_too_large",
-                    f"The request body is larger than {limit} bytes.",
-                )
-                return
+            declared = int(length) if length is not None and length.isdigit() else None
+            if declared is not None:
+                request_body_bytes.set(declared)
+                if declared > limit:
+                    await send_error(
+                        send,
+                        413,
+                        "payload_too_large",
+                        f"The request body is larger than {limit} bytes.",
+                    )
+                    return
             content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
             has_body = (length not in (None, b"0")) or b"transfer-encoding" in headers
             if has_body and content_type != b"application/json":
