@@ -84,3 +84,48 @@ def test_test_mode_mail_is_never_delivered(org, smtp_server):
     message = _send(org.org_id, deliver=False)
     run_due_jobs()
     assert message.status == "stored" and smtp_server == []
+
+
+def test_a_slow_mail_server_does_not_hold_up_other_writes(org, monkeypatch):
+    """While the SMTP exchange waits, the rest of the app still writes to the database."""
+    import asyncio
+    import threading
+
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import free_port
+    from workspace.core.config import get_settings
+
+    arrived, release = threading.Event(), threading.Event()
+
+    class SlowServer:
+        async def handle_DATA(self, server, session, envelope):
+            arrived.set()
+            await asyncio.to_thread(release.wait, 30)
+            return "250 Message accepted for delivery"
+
+    port = free_port()
+    controller = Controller(SlowServer(), hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
+    get_settings.cache_clear()
+    try:
+        message = _send(org.org_id)
+        delivery = threading.Thread(target=run_due_jobs)
+        delivery.start()
+        assert arrived.wait(10), "the message never reached the mail server"
+        writer = threading.Thread(target=_send, args=(org.org_id,))
+        writer.start()
+        writer.join(10)
+        assert not writer.is_alive(), "a write waited for the SMTP exchange"
+        assert delivery.is_alive()  # the exchange is still going on
+        release.set()
+        delivery.join(30)
+    finally:
+        release.set()
+        controller.stop()
+        monkeypatch.delenv("SMTP_URL")
+        get_settings.cache_clear()
+    with session_scope() as session:
+        stored = session.get(OutboxMessage, message.id)
+    assert stored.status == "sent" and stored.attempts == 1

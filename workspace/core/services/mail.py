@@ -13,7 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from workspace.core.clock import now_ms
 from workspace.core.config import get_settings
-from workspace.core.db import fetch_page, session_scope
+from workspace.core.db import fetch_page, read_scope, session_scope
 from workspace.core.errors import NotFound
 from workspace.core.jobs import enqueue, job_handler
 from workspace.core.models import Organization, OutboxMessage
@@ -129,8 +129,10 @@ def _smtp_send(smtp_url: str, message: EmailMessage) -> None:
 
 @job_handler(DELIVER_KIND)
 def deliver_message(payload: dict) -> None:
+    """Sends one stored message over SMTP. The SMTP exchange runs outside any transaction:
+    a slow mail server must not hold the database's write lock."""
     settings = get_settings()
-    with session_scope() as session:
+    with read_scope() as session:
         message = session.get(OutboxMessage, payload["message_id"])
         if message is None or message.status == "sent" or not settings.smtp_url:
             return
@@ -142,17 +144,22 @@ def deliver_message(payload: dict) -> None:
         email["Message-ID"] = f"<{message.id}@{from_addr.split('@')[-1]}>"
         email.set_content(message.text_body)
         email.add_alternative(message.html_body, subtype="html")
+    try:
+        _smtp_send(settings.smtp_url, email)
+    except Exception as exc:
+        _record_attempt(message.id, error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    _record_attempt(message.id, error=None)
+
+
+def _record_attempt(message_id: str, *, error: str | None) -> None:
+    with session_scope() as session:
+        message = session.get(OutboxMessage, message_id)
         message.attempts += 1
-        try:
-            _smtp_send(settings.smtp_url, email)
-        except Exception as exc:
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            message.status = "queued"
-            session.commit()
-            raise
-        message.status = "sent"
-        message.sent_at = now_ms()
-        message.last_error = None
+        if error is None:
+            message.status, message.sent_at, message.last_error = "sent", now_ms(), None
+        else:
+            message.status, message.last_error = "queued", error
 
 
 def list_outbox(

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
 from workspace.core.config import get_settings
-from workspace.core.db import fetch_page, session_scope
+from workspace.core.db import fetch_page, read_scope, session_scope
 from workspace.core.errors import NotFound, ValidationFailed
 from workspace.core.jobs import enqueue, job_handler
 from workspace.core.models import TextMessage
@@ -129,28 +129,41 @@ def _post(message: TextMessage) -> str | None:
 
 @job_handler(DELIVER_KIND)
 def deliver_text(payload: dict) -> None:
-    with session_scope() as session:
+    """Hands one stored text to the provider. The HTTP call runs outside any transaction: a
+    slow provider must not hold the database's write lock."""
+    with read_scope() as session:
         message = session.get(TextMessage, payload["message_id"])
         if message is None or message.status in ("sent", "failed"):
             return
-        if not get_settings().sms_url:
-            message.status, message.error = "not_sent", NO_PROVIDER
+    if not get_settings().sms_url:
+        _record_attempt(message.id, status="not_sent", error=NO_PROVIDER, attempted=False)
+        return
+    try:
+        provider_id = _post(message)
+    except ProviderError as exc:
+        if not exc.retry:
+            _record_attempt(message.id, status="failed", error=str(exc))
             return
-        message.attempts += 1
-        try:
-            provider_id = _post(message)
-        except ProviderError as exc:
-            message.error = str(exc)[:2000]
-            if not exc.retry:
-                message.status = "failed"
-                return
-            message.status = "failed" if message.attempts >= MAX_ATTEMPTS else "queued"
-            session.commit()
-            raise
-        message.status = "sent"
-        message.provider_id = provider_id
-        message.sent_at = now_ms()
-        message.error = None
+        status = "failed" if message.attempts + 1 >= MAX_ATTEMPTS else "queued"
+        _record_attempt(message.id, status=status, error=str(exc))
+        raise
+    _record_attempt(message.id, status="sent", provider_id=provider_id)
+
+
+def _record_attempt(
+    message_id: str,
+    *,
+    status: str,
+    error: str | None = None,
+    provider_id: str | None = None,
+    attempted: bool = True,
+) -> None:
+    with session_scope() as session:
+        message = session.get(TextMessage, message_id)
+        message.attempts += 1 if attempted else 0
+        message.status, message.error = status, error[:2000] if error else None
+        if status == "sent":
+            message.provider_id, message.sent_at = provider_id, now_ms()
 
 
 def list_text_messages(
