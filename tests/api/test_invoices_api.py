@@ -312,11 +312,17 @@ def test_customers_and_subscriptions(client, org):
     found = client.get("/api/v1/customers?search=JOHN", headers=org.headers())
     assert [c["id"] for c in found.json()["data"]] == [customer["id"]]
     paged = client.get("/api/v1/customers?limit=1&offset=1", headers=org.headers())
-    assert len(paged.json()["data"]) == 1 and paged.headers["X-Total-Count"] == "2"
+    assert [c["name"] for c in paged.json()["data"]] == ["John Doe"]  # ordered by name
+    assert paged.headers["X-Total-Count"] == "2"
+    past_the_end = client.get("/api/v1/customers?offset=5", headers=org.headers())
+    assert past_the_end.json()["data"] == [] and past_the_end.headers["X-Total-Count"] == "2"
     patched = client.patch(
         f"/api/v1/customers/{customer['id']}", headers=org.headers(), json={"company": "Acme Corp"}
     )
     assert patched.json()["data"]["company"] == "Acme Corp"
+    by_company = client.get("/api/v1/customers?search=acme", headers=org.headers())
+    assert by_company.json()["data"] == [patched.json()["data"]]
+    assert by_company.headers["X-Total-Count"] == "1"
 
     sub = client.post(
         "/api/v1/subscriptions",

@@ -193,5 +193,24 @@ def fetch_page(
     return list(session.exec(query.order_by(*order_by).offset(offset).limit(limit))), total
 
 
+def fetch_prepared_page(
+    session: Session,
+    statements: tuple[Any, Any],
+    params: dict[str, Any],
+    *,
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    """Like `fetch_page` for statements built once: (count, page) with bind parameters, the
+    page one taking `limit` and `offset`. Returns Core rows, which skip the ORM's loading."""
+    count, page = statements
+    connection = session.connection()
+    total = connection.execute(count, params).scalar_one()
+    if total <= offset:
+        return [], total
+    rows = connection.execute(page, {**params, "limit": limit, "offset": offset}).all()
+    return list(rows), total
+
+
 def json_column() -> Column:
     return Column(JSON, nullable=False, default=dict)
