@@ -11,7 +11,7 @@ from tests.conftest import is_postgres
 from workspace.api.app import create_app
 from workspace.api.auth import api_actor
 from workspace.api.responses import ok
-from workspace.api.routing import INLINE_BODY_BYTES, DatabaseRoute, threaded
+from workspace.api.routing import INLINE_BODY_BYTES, ApiRouter, DatabaseRoute, threaded
 from workspace.core.actor import Actor
 from workspace.core.db import read_scope
 from workspace.core.models import Organization
@@ -69,3 +69,34 @@ def test_handlers_run_where_their_work_costs_least(api, org):
         assert _thread(api, org, "POST", "/probe/upload", json=small) == loop
     assert _thread(api, org, "POST", "/probe/upload", json=large) != loop
     assert _thread(api, org, "GET", "/probe/render") != loop
+
+
+def test_routers_are_matched_by_their_first_path_segment(org):
+    named = ApiRouter(prefix="/alpha")
+    anything = ApiRouter()
+
+    @named.get("/{item}")
+    async def alpha(item: str):
+        return ok({"router": "alpha", "item": item})
+
+    @named.post("/{item}")
+    async def alpha_post(item: str):
+        return ok({"router": "alpha", "posted": item})
+
+    @anything.get("/{kind}/x")
+    async def by_kind(kind: str):
+        return ok({"router": "anything", "kind": kind})
+
+    assert named._first_segments() == {"alpha"} and anything._first_segments() is None
+    with TestClient(create_app([named, anything])) as client:
+
+        def get(method: str, path: str):
+            return client.request(method, f"/api/v1{path}", headers=org.headers())
+
+        assert get("GET", "/alpha/7").json()["data"] == {"router": "alpha", "item": "7"}
+        assert get("POST", "/alpha/7").json()["data"] == {"router": "alpha", "posted": "7"}
+        assert get("GET", "/alpha/x").json()["data"] == {"router": "alpha", "item": "x"}
+        assert get("GET", "/beta/x").json()["data"] == {"router": "anything", "kind": "beta"}
+        missing = get("GET", "/beta/y")
+        assert missing.status_code == 404 and missing.json()["error"]
+        assert get("DELETE", "/alpha/7").status_code == 405

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from workspace.api.auth import api_actor
 from workspace.api.responses import Page, created, ok
-from workspace.api.routing import DatabaseRoute
+from workspace.api.routing import ApiRouter
 from workspace.core.actor import Actor
 from workspace.core.db import read_scope, session_scope
 from workspace.core.schemas.invoices import (
@@ -21,7 +21,7 @@ from workspace.core.services import customers as service
 from workspace.core.services.invoices import list_invoices
 from workspace.core.services.subscriptions import list_subscriptions, send_package
 
-router = APIRouter(tags=["Customers"], route_class=DatabaseRoute)
+router = ApiRouter(tags=["Customers"])
 
 
 @router.get("/customers", summary="List customers (search by name, email or company)")

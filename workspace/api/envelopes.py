@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import Body, Depends, Query
 
 from workspace.api.auth import api_actor
 from workspace.api.responses import Page, created, ok
-from workspace.api.routing import DatabaseRoute
+from workspace.api.routing import ApiRouter
 from workspace.core.actor import Actor
 from workspace.core.db import read_scope, session_scope
 from workspace.core.schemas.envelopes import EnvelopeCreate, ReminderRequest, SignerIn, SignerUpdate
 from workspace.core.services import envelopes as service
 
-router = APIRouter(prefix="/envelopes", tags=["Envelopes"], route_class=DatabaseRoute)
+router = ApiRouter(prefix="/envelopes", tags=["Envelopes"])
 
 
 def _signer_out(signer) -> dict:

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from workspace.api.auth import api_actor
 from workspace.api.errors import error_response
 from workspace.api.responses import Page, created, ok
-from workspace.api.routing import DatabaseRoute, threaded
+from workspace.api.routing import ApiRouter, threaded
 from workspace.core.actor import Actor
 from workspace.core.db import read_scope, session_scope
 from workspace.core.errors import NotFound
@@ -27,7 +27,7 @@ from workspace.core.schemas.invoices import (
 )
 from workspace.core.services import invoices as service
 
-router = APIRouter(tags=["Invoices"], route_class=DatabaseRoute)
+router = ApiRouter(tags=["Invoices"])
 public_router = APIRouter()
 
 

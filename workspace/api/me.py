@@ -1,13 +1,13 @@
 """GET /api/v1/me: which organization and key mode a key belongs to."""
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from workspace.api.auth import api_identity
 from workspace.api.responses import ok
-from workspace.api.routing import DatabaseRoute
+from workspace.api.routing import ApiRouter
 from workspace.core.services.api_keys import KeyIdentity
 
-router = APIRouter(tags=["Account"], route_class=DatabaseRoute)
+router = ApiRouter(tags=["Account"])
 
 
 @router.get("/me", summary="The organization and key mode behind the API key")

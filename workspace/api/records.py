@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from workspace.api.auth import api_actor
 from workspace.api.responses import created, ok
-from workspace.api.routing import DatabaseRoute, threaded
+from workspace.api.routing import ApiRouter, threaded
 from workspace.core.actor import Actor
 from workspace.core.apps import get_app
 from workspace.core.db import read_scope, session_scope
@@ -449,9 +449,7 @@ def _limit(limit: int | None) -> int:
 # ---------------------------------------------------------------- generic
 
 
-generic = APIRouter(
-    prefix="/apps/{app_slug}/records", tags=["Business apps"], route_class=DatabaseRoute
-)
+generic = ApiRouter(prefix="/apps/{app_slug}/records", tags=["Business apps"])
 
 
 async def _path_slug(app_slug: str) -> str:
@@ -499,7 +497,7 @@ add_record_routes(generic, _path_slug, "app record")
 
 def _app_router(slug: str, create_model, create_service, list_help: str) -> APIRouter:
     app = get_app(slug)
-    router = APIRouter(prefix=f"/{slug}", tags=[app.name], route_class=DatabaseRoute)
+    router = ApiRouter(prefix=f"/{slug}", tags=[app.name])
 
     async def fixed_slug() -> str:
         return slug

@@ -3,11 +3,11 @@ is paid), list, get, update the amount, cancel."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from workspace.api.auth import api_actor
 from workspace.api.responses import Page, created, ok
-from workspace.api.routing import DatabaseRoute
+from workspace.api.routing import ApiRouter
 from workspace.core.actor import Actor
 from workspace.core.db import read_scope, session_scope
 from workspace.core.models import Customer
@@ -19,7 +19,7 @@ from workspace.core.schemas.invoices import (
 )
 from workspace.core.services import subscriptions as service
 
-router = APIRouter(tags=["Subscriptions"], route_class=DatabaseRoute)
+router = ApiRouter(tags=["Subscriptions"])
 
 
 @router.get("/subscriptions", summary="List subscriptions")

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, Response
 from workspace.api.auth import api_actor
 from workspace.api.errors import error_response
 from workspace.api.responses import Page, created, ok
-from workspace.api.routing import DatabaseRoute, threaded
+from workspace.api.routing import ApiRouter, threaded
 from workspace.core import storage
 from workspace.core.actor import Actor
 from workspace.core.db import read_scope, session_scope
@@ -28,7 +28,7 @@ from workspace.core.schemas.templates import (
 from workspace.core.services import templates as service
 from workspace.core.signed_urls import verify_path
 
-router = APIRouter(route_class=DatabaseRoute)
+router = ApiRouter()
 public_router = APIRouter()
 
 INCLUDE_ARCHIVED = Query(False, description="Include archived items in the response")

@@ -5,18 +5,18 @@ The event catalog is at /api/v1/webhooks/events.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from workspace.api.auth import api_actor
 from workspace.api.responses import Page, created, ok
-from workspace.api.routing import DatabaseRoute
+from workspace.api.routing import ApiRouter
 from workspace.core.actor import Actor
 from workspace.core.db import read_scope, session_scope
 from workspace.core.events_catalog import EVENT_GROUPS
 from workspace.core.schemas.webhooks import WebhookCreate, WebhookUpdate
 from workspace.core.services import webhooks as service
 
-router = APIRouter(tags=["Webhooks"], route_class=DatabaseRoute)
+router = ApiRouter(tags=["Webhooks"])
 
 
 @router.get("/webhooks/events", summary="Every event type a webhook can subscribe to")
