@@ -84,3 +84,24 @@ def test_rows_appended_in_one_transaction_and_after_a_rolled_back_savepoint_stay
         assert [r.action for r in rows] == ["step_0", "step_1", "kept_1", "kept_2", "step_0"]
         assert [r.seq for r in rows] == [1, 2, 3, 4, 5]
         assert verify_chain(session, org_id=org.org_id, subject_type="envelope", subject_id="env_9")
+
+
+def test_a_subject_created_in_the_transaction_starts_its_chain(org):
+    actor = Actor(org_id=org.org_id, type="user", email="a@acme.test")
+    with session_scope() as session:
+        for action, new_subject in (("created", True), ("sent", False)):
+            record_audit(
+                session,
+                actor=actor,
+                subject_type="envelope",
+                subject_id="env_new",
+                action=action,
+                new_subject=new_subject,
+            )
+    _append(org, "env_new", 1)  # a later transaction reads the chain's head
+    with session_scope() as session:
+        rows = list_audit(session, org_id=org.org_id, subject_type="envelope", subject_id="env_new")
+        assert [(r.seq, r.action) for r in rows] == [(1, "created"), (2, "sent"), (3, "step_0")]
+        assert verify_chain(
+            session, org_id=org.org_id, subject_type="envelope", subject_id="env_new"
+        )

@@ -53,18 +53,19 @@ def test_due_jobs_run_and_future_jobs_wait():
 def test_unique_key_enqueues_once():
     with session_scope() as session:
         first = enqueue(session, kind="test.record", unique_key="k1")
-        second = enqueue(session, kind="test.record", unique_key="k1")
-    assert first.id == second.id
+        second = enqueue(session, kind="test.record", unique_key="k1", payload={"n": 2})
+        stored = session.exec(select(Job).where(Job.unique_key == "k1")).all()
+    assert first == second and [job.id for job in stored] == [first] and stored[0].payload == {}
 
 
 def test_failures_retry_with_backoff_then_succeed():
     failures_left["n"] = 2
     with session_scope() as session:
-        job = enqueue(session, kind="test.flaky", payload={"ok": True})
+        job_id = enqueue(session, kind="test.flaky", payload={"ok": True})
     runner = Runner()
     runner.run_once()
     with session_scope() as session:
-        stored = session.get(Job, job.id)
+        stored = session.get(Job, job_id)
         assert stored.status == "pending" and stored.attempts == 1 and "boom" in stored.last_error
         assert stored.run_at > clock.now_ms() + 3_000  # backed off ~5 s
     with clock.travel(by_ms=10 * 60_000):
@@ -72,36 +73,36 @@ def test_failures_retry_with_backoff_then_succeed():
     with clock.travel(by_ms=20 * 60_000):
         runner.run_once()
     with session_scope() as session:
-        stored = session.get(Job, job.id)
+        stored = session.get(Job, job_id)
     assert stored.status == "done" and stored.attempts == 3 and calls == [{"ok": True}]
 
 
 def test_gives_up_after_max_attempts():
     failures_left["n"] = 99
     with session_scope() as session:
-        job = enqueue(session, kind="test.flaky", max_attempts=2)
+        job_id = enqueue(session, kind="test.flaky", max_attempts=2)
     with clock.travel(by_ms=0):
         Runner().run_once()
     with clock.travel(by_ms=3_600_000 * 2):
         Runner().run_once()
     with session_scope() as session:
-        assert session.get(Job, job.id).status == "failed"
+        assert session.get(Job, job_id).status == "failed"
 
 
 def test_retry_later_does_not_fail():
     with session_scope() as session:
-        job = enqueue(session, kind="test.later", max_attempts=1)
+        job_id = enqueue(session, kind="test.later", max_attempts=1)
     Runner().run_once()
     with session_scope() as session:
-        stored = session.get(Job, job.id)
+        stored = session.get(Job, job_id)
     assert stored.status == "pending" and stored.run_at >= clock.now_ms() + 59_000
 
 
 def test_jobs_survive_a_restart_and_expired_leases_are_taken_over():
     with session_scope() as session:
-        job = enqueue(session, kind="test.record", payload={"n": "survivor"})
+        job_id = enqueue(session, kind="test.record", payload={"n": "survivor"})
     crashed = Runner(worker_id="crashed")
-    assert [j.id for j in crashed.claim()] == [job.id]  # claimed, then the process "dies"
+    assert [j.id for j in crashed.claim()] == [job_id]  # claimed, then the process "dies"
     assert Runner().run_once() == 0  # lease still held
     with clock.travel(by_ms=6 * 60_000):
         assert Runner(worker_id="restarted").run_once() == 1

@@ -15,7 +15,7 @@ def _send(org_id=None, **kwargs):
         button_url="http://x.test/a?b=1&c=2",
     )
     with session_scope() as session:
-        return send_mail(
+        message_id = send_mail(
             session,
             to_email="client@example.test",
             to_name="Client",
@@ -25,6 +25,8 @@ def _send(org_id=None, **kwargs):
             org_id=org_id,
             **kwargs,
         )
+    with session_scope() as session:
+        return session.get(OutboxMessage, message_id)
 
 
 def test_without_smtp_messages_stay_in_the_outbox(org):

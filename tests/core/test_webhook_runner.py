@@ -73,8 +73,8 @@ def test_runner_is_woken_by_the_commit_and_delivers_concurrently(org, receiver):
 
 def test_leases_of_a_dead_runner_on_this_host_are_released():
     with session_scope() as session:
-        dead = enqueue(session, kind="webhook.deliver", payload={"delivery_id": "dlv_gone"})
-        alive = enqueue(session, kind="webhook.deliver", payload={"delivery_id": "dlv_gone2"})
+        dead_id = enqueue(session, kind="webhook.deliver", payload={"delivery_id": "dlv_gone"})
+        alive_id = enqueue(session, kind="webhook.deliver", payload={"delivery_id": "dlv_gone2"})
     host = socket.gethostname()
     finished = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
@@ -87,8 +87,8 @@ def test_leases_of_a_dead_runner_on_this_host_are_released():
     Runner(worker_id=f"{host}:{os.getpid()}:y", batch_size=1).claim()
     assert Runner().release_abandoned() == 1
     with session_scope() as session:
-        assert session.get(Job, dead.id).status == "pending"
-        assert session.get(Job, alive.id).status == "running"
+        assert session.get(Job, dead_id).status == "pending"
+        assert session.get(Job, alive_id).status == "running"
 
 
 def _start_worker() -> subprocess.Popen:

@@ -28,10 +28,12 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from workspace.core.clock import now_ms
 from workspace.core.db import get_engine, session_scope
+from workspace.core.ids import new_id
 from workspace.core.models import Job
 
 log = logging.getLogger("workspace.jobs")
@@ -111,6 +113,14 @@ def _claim_statement(*, skip_locked: bool):
 # Built once: statements run on every turn of every runner.
 _CLAIM = {False: _claim_statement(skip_locked=False), True: _claim_statement(skip_locked=True)}
 _INSERT_JOBS = sa.insert(Job.__table__)
+# A job with a unique key that exists already is not added (a second transaction enqueuing
+# the same key at once waits for the first and adds nothing either).
+_INSERT_UNIQUE_JOB = {
+    name: dialect.insert(Job.__table__)
+    .on_conflict_do_nothing(index_elements=[_jobs.unique_key])
+    .returning(_jobs.id)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
 _FINISH = (
     sa.update(Job.__table__)
     .where(_jobs.id == sa.bindparam("job_id"), _jobs.locked_by == sa.bindparam("worker_id"))
@@ -171,21 +181,28 @@ def enqueue(
     run_at: int | None = None,
     unique_key: str | None = None,
     max_attempts: int = 8,
-) -> Job:
-    """Add a job inside the caller's transaction. A repeated `unique_key` returns the first job."""
-    if unique_key is not None:
-        existing = session.exec(select(Job).where(Job.unique_key == unique_key)).first()
-        if existing is not None:
-            return existing
-    job = Job(
-        kind=kind,
-        payload=payload or {},
-        run_at=run_at if run_at is not None else now_ms(),
-        unique_key=unique_key,
-        max_attempts=max_attempts,
-    )
-    _insert_jobs(session, [job.model_dump()])
-    return job
+) -> str:
+    """Add a job inside the caller's transaction and return its id. A repeated `unique_key`
+    adds nothing and returns the first job's id."""
+    row = {
+        "id": new_id("job"),
+        "kind": kind,
+        "payload": payload or {},
+        "run_at": run_at if run_at is not None else now_ms(),
+        "unique_key": unique_key,
+        "max_attempts": max_attempts,
+    }
+    if unique_key is None:
+        _insert_jobs(session, [row])
+        return row["id"]
+    connection = session.connection()
+    added = connection.execute(_INSERT_UNIQUE_JOB[connection.dialect.name], row).scalar()
+    if added is None:
+        return connection.execute(
+            sa.select(_jobs.id).where(_jobs.unique_key == unique_key)
+        ).scalar_one()
+    _wake_runners_after_commit(session)
+    return added
 
 
 def enqueue_many(
@@ -203,9 +220,13 @@ def enqueue_many(
 
 
 def _insert_jobs(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert job rows (column defaults fill the rest); runners of this process wake up as
-    soon as the transaction commits."""
+    """Insert job rows (column defaults fill the rest)."""
     session.connection().execute(_INSERT_JOBS, rows)
+    _wake_runners_after_commit(session)
+
+
+def _wake_runners_after_commit(session: Session) -> None:
+    """Runners of this process wake up as soon as the transaction that added jobs commits."""
     if not session.info.get("wakes_job_runners"):
         session.info["wakes_job_runners"] = True
         sa_event.listen(session, "after_commit", _wake_runners)

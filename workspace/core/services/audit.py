@@ -6,32 +6,36 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlmodel import Session, col, select
 
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
+from workspace.core.ids import new_id
 from workspace.core.models import AuditLog
 
+_HASHED_COLUMNS = (
+    "prev_hash",
+    "id",
+    "org_id",
+    "subject_type",
+    "subject_id",
+    "seq",
+    "action",
+    "description",
+    "actor_type",
+    "actor_email",
+    "ip_address",
+    "user_agent",
+    "data",
+    "created_at",
+)
+_INSERT_ROW = insert(AuditLog.__table__)  # built once: most changes append a row
 
-def _row_hash(row: AuditLog) -> str:
+
+def _row_hash(row: dict[str, Any]) -> str:
     material = json.dumps(
-        [
-            row.prev_hash,
-            row.id,
-            row.org_id,
-            row.subject_type,
-            row.subject_id,
-            row.seq,
-            row.action,
-            row.description,
-            row.actor_type,
-            row.actor_email,
-            row.ip_address,
-            row.user_agent,
-            row.data,
-            row.created_at,
-        ],
+        [row[column] for column in _HASHED_COLUMNS],
         sort_keys=True,
         separators=(",", ":"),
         default=str,
@@ -55,15 +59,20 @@ def _last_row(session: Session, org_id: str, subject_type: str, subject_id: str)
 _CHAIN_HEADS = "audit_chain_heads"
 
 
-def _chain_head(session: Session, org_id: str, subject_type: str, subject_id: str):
+def _chain_head(
+    session: Session, org_id: str, subject_type: str, subject_id: str, *, new_subject: bool
+):
     """(seq, hash) of the subject's last row. Remembered for the rest of the transaction, so a
-    use case that appends several rows reads the chain once and inserts them in one batch."""
+    use case that appends several rows reads the chain once."""
     heads = session.info.setdefault(_CHAIN_HEADS, {})
     key = (org_id, subject_type, subject_id)
     if key not in heads:
-        with session.no_autoflush:  # this transaction's own rows are in `heads` already
-            last = _last_row(session, org_id, subject_type, subject_id)
-        heads[key] = (last.seq, last.hash) if last else (0, "")
+        if new_subject:
+            heads[key] = (0, "")
+        else:
+            with session.no_autoflush:  # nothing pending touches the audit log
+                last = _last_row(session, org_id, subject_type, subject_id)
+            heads[key] = (last.seq, last.hash) if last else (0, "")
     return heads[key]
 
 
@@ -84,29 +93,32 @@ def record_audit(
     description: str = "",
     data: dict[str, Any] | None = None,
     actor_email: str | None = None,
-) -> AuditLog:
-    """Append one row to the subject's chain, inside the caller's transaction."""
-    seq, prev_hash = _chain_head(session, actor.org_id, subject_type, subject_id)
-    row = AuditLog(
-        org_id=actor.org_id,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        seq=seq + 1,
-        action=action,
-        description=description,
-        actor_type=actor.type,
-        actor_email=actor_email if actor_email is not None else actor.email,
-        ip_address=actor.ip,
-        user_agent=(actor.user_agent or None) and actor.user_agent[:500],
-        data=data or {},
-        created_at=now_ms(),
-        prev_hash=prev_hash,
-        hash="",
+    new_subject: bool = False,
+) -> None:
+    """Append one row to the subject's chain, inside the caller's transaction. `new_subject`
+    says the subject was created in this transaction, so it has no chain to read yet."""
+    seq, prev_hash = _chain_head(
+        session, actor.org_id, subject_type, subject_id, new_subject=new_subject
     )
-    row.hash = _row_hash(row)
-    session.add(row)
-    session.info[_CHAIN_HEADS][(actor.org_id, subject_type, subject_id)] = (row.seq, row.hash)
-    return row
+    row = {
+        "id": new_id("log"),
+        "org_id": actor.org_id,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "seq": seq + 1,
+        "action": action,
+        "description": description,
+        "actor_type": actor.type,
+        "actor_email": actor_email if actor_email is not None else actor.email,
+        "ip_address": actor.ip,
+        "user_agent": (actor.user_agent or None) and actor.user_agent[:500],
+        "data": data or {},
+        "created_at": now_ms(),
+        "prev_hash": prev_hash,
+    }
+    row["hash"] = _row_hash(row)
+    session.connection().execute(_INSERT_ROW, row)
+    session.info[_CHAIN_HEADS][(actor.org_id, subject_type, subject_id)] = (row["seq"], row["hash"])
 
 
 def list_audit(
@@ -138,7 +150,12 @@ def verify_chain(session: Session, *, org_id: str, subject_type: str, subject_id
     for row in list_audit(
         session, org_id=org_id, subject_type=subject_type, subject_id=subject_id, limit=1_000_000
     ):
-        if row.seq != expected_seq or row.prev_hash != previous_hash or _row_hash(row) != row.hash:
+        content = {column: getattr(row, column) for column in _HASHED_COLUMNS}
+        if (
+            row.seq != expected_seq
+            or row.prev_hash != previous_hash
+            or _row_hash(content) != row.hash
+        ):
             return False
         previous_hash = row.hash
         expected_seq += 1

@@ -200,6 +200,7 @@ def audit(
     description: str,
     data: dict[str, Any] | None = None,
     actor_email: str | None = None,
+    new_subject: bool = False,
 ) -> None:
     record_audit(
         session,
@@ -210,6 +211,7 @@ def audit(
         description=description,
         data=data,
         actor_email=actor_email,
+        new_subject=new_subject,
     )
 
 
@@ -904,8 +906,9 @@ def create_envelope(
         created_at=now,
         updated_at=now,
     )
+    # Envelope and signers are written by one flush, after sending has set their state: the
+    # unit of work inserts the envelope first (foreign key), so nothing needs flushing here.
     session.add(envelope)
-    session.flush()
     signers = []
     for index, (signer_in, role) in enumerate(zip(data.signers, roles, strict=True)):
         signer = EnvelopeSigner(
@@ -923,7 +926,6 @@ def create_envelope(
         _protect(signer, signer_in, path=f"signers[{index}].")
         session.add(signer)
         signers.append(signer)
-    session.flush()
     audit(
         session,
         actor=actor,
@@ -936,6 +938,7 @@ def create_envelope(
             "documents": len(source.documents),
             "draft": envelope.status == "draft",
         },
+        new_subject=True,
     )
     emit(session, actor=actor, type="envelope.created", envelope=envelope)
     if envelope.status != "draft":

@@ -256,7 +256,14 @@ def event_data(invoice: Invoice, **extra: Any) -> dict[str, Any]:
 
 
 def _audit(
-    session: Session, actor: Actor, invoice: Invoice, action: str, description: str, **data: Any
+    session: Session,
+    actor: Actor,
+    invoice: Invoice,
+    action: str,
+    description: str,
+    *,
+    new_subject: bool = False,
+    **data: Any,
 ) -> None:
     record_audit(
         session,
@@ -266,6 +273,7 @@ def _audit(
         action=action,
         description=description,
         data=data,
+        new_subject=new_subject,
     )
 
 
@@ -422,8 +430,7 @@ def create_invoice(
     new_lines = _apply_totals(session, invoice, data, lines or [], new=True)
     invoice.number = next_invoice_number(session, org_id=actor.org_id, test_mode=actor.test_mode)
     invoice.invoice_number = format_invoice_number(invoice.number)
-    session.add(invoice)
-    session.flush()  # the invoice row before its lines (foreign key)
+    session.add(invoice)  # the unit of work inserts it before its lines (foreign key)
     session.add_all(new_lines)
     _audit(
         session,
@@ -431,6 +438,7 @@ def create_invoice(
         invoice,
         "invoice.created",
         f"Invoice {invoice.invoice_number} created for {invoice.client_email}",
+        new_subject=True,
         total_kobo=invoice.total_minor,
         currency=invoice.currency,
     )

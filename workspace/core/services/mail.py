@@ -9,17 +9,20 @@ from email.message import EmailMessage
 from email.utils import formataddr, parseaddr
 from urllib.parse import unquote, urlparse
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
 from workspace.core.clock import now_ms
 from workspace.core.config import get_settings
 from workspace.core.db import fetch_page, read_scope, session_scope
 from workspace.core.errors import NotFound
+from workspace.core.ids import new_id
 from workspace.core.jobs import enqueue, job_handler
 from workspace.core.models import Organization, OutboxMessage
 from workspace.core.services.branding import logo_url
 
 DELIVER_KIND = "mail.deliver"
+_INSERT_MESSAGE = insert(OutboxMessage.__table__)  # built once: most changes write mail
 
 
 def render_email(
@@ -87,27 +90,31 @@ def send_mail(
     to_name: str = "",
     category: str = "general",
     deliver: bool = True,
-) -> OutboxMessage:
+) -> str:
     """Store the message and, when SMTP is configured, schedule its delivery (same transaction).
+    Returns the message's id.
 
     `deliver=False` keeps it in the outbox only (test-mode objects never send real mail).
     """
     smtp = get_settings().smtp_url
-    message = OutboxMessage(
-        org_id=org_id,
-        to_email=to_email,
-        to_name=to_name,
-        subject=subject,
-        text_body=text_body,
-        html_body=html_body,
-        category=category,
-        status="queued" if smtp and deliver else "stored",
+    message_id = new_id("msg")
+    session.connection().execute(
+        _INSERT_MESSAGE,
+        {
+            "id": message_id,
+            "org_id": org_id,
+            "to_email": to_email,
+            "to_name": to_name,
+            "subject": subject,
+            "text_body": text_body,
+            "html_body": html_body,
+            "category": category,
+            "status": "queued" if smtp and deliver else "stored",
+        },
     )
-    session.add(message)
-    session.flush()
     if smtp and deliver:
-        enqueue(session, kind=DELIVER_KIND, payload={"message_id": message.id}, max_attempts=10)
-    return message
+        enqueue(session, kind=DELIVER_KIND, payload={"message_id": message_id}, max_attempts=10)
+    return message_id
 
 
 def _smtp_send(smtp_url: str, message: EmailMessage) -> None:
