@@ -210,5 +210,12 @@ def test_rate_limit_returns_429_with_retry_after(client, org, monkeypatch):
 def test_openapi_and_docs(client):
     spec = client.get("/api/v1/openapi.json")
     assert spec.status_code == 200 and "/me" in spec.json()["paths"]
+    operations = [
+        operation["operationId"]
+        for path in spec.json()["paths"].values()
+        for operation in path.values()
+    ]
+    assert len(operations) == len(set(operations)), "operation ids must be unique"
+    assert {"put", "patch"} <= set(spec.json()["paths"]["/templates/{template_id}"])
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()

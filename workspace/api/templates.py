@@ -87,12 +87,8 @@ def get_template(template_id: str, actor: Actor = Depends(api_actor)):
         return ok(service.template_detail(session, template))
 
 
-@router.api_route(
-    "/templates/{template_id}",
-    methods=["PATCH", "PUT"],
-    tags=["Templates"],
-    summary="Update template metadata",
-)
+@router.patch("/templates/{template_id}", tags=["Templates"], summary="Update template metadata")
+@router.put("/templates/{template_id}", tags=["Templates"], summary="Update template metadata")
 def update_template(template_id: str, body: TemplateUpdate, actor: Actor = Depends(api_actor)):
     with session_scope() as session:
         template = service.update_template(
@@ -199,12 +195,11 @@ def get_package(package_id: str, actor: Actor = Depends(api_actor)):
         return ok(service.package_public(session, package))
 
 
-@router.api_route(
-    "/packages/{package_id}",
-    methods=["PATCH", "PUT"],
-    tags=["Packages"],
-    summary="Update package metadata, template order or role mappings",
-)
+_UPDATE_PACKAGE = "Update package metadata, template order or role mappings"
+
+
+@router.patch("/packages/{package_id}", tags=["Packages"], summary=_UPDATE_PACKAGE)
+@router.put("/packages/{package_id}", tags=["Packages"], summary=_UPDATE_PACKAGE)
 def update_package(package_id: str, body: PackageUpdate, actor: Actor = Depends(api_actor)):
     with session_scope() as session:
         package = service.update_package(
