@@ -54,7 +54,8 @@ def _read_secret(page) -> str:
     expect(shown).to_contain_text("whsec_")
     secret = shown.inner_text().strip()
     page.locator("#copy-secret").click()
-    expect(page.get_by_text("Secret copied")).to_be_visible()
+    # .last: an earlier copy's toast may still be on screen; the clipboard says which was copied
+    expect(page.get_by_text("Secret copied").last).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == secret
     return secret
 
