@@ -252,3 +252,33 @@ def test_reminder_schedule_and_totals_per_currency(org, signed_in_page, screensh
     expect(phone.locator(".reminder-day")).to_have_count(3)
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(phone, "invoices-reminder-schedule-phone")
+
+
+def test_customers_list_orders_by_name_and_searches(org, signed_in_page, screenshot):
+    with session_scope() as session:
+        for name, email, company in (
+            ("Zainab Bello", "zainab@example.com", ""),
+            ("ada Obi", "ada@example.com", "Acme Foods"),
+            ("Kofi Mensah", "kofi@example.com", "Mensah & Sons"),
+        ):
+            customers.create_customer(
+                session,
+                actor=org.actor,
+                data=CustomerCreate(name=name, email=email, company=company),
+            )
+    page = signed_in_page(org)
+    page.goto("/customers")
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(3)
+    assert [row.locator("td").first.inner_text() for row in rows.all()] == [
+        "ada Obi",
+        "Kofi Mensah",
+        "Zainab Bello",
+    ]
+    expect(page.get_by_text("1–3 of 3")).to_be_visible()
+    screenshot(page, "customers-list-desktop")
+    page.get_by_placeholder("Search name, email or company…").fill("acme")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("ada@example.com")
+    page.get_by_role("link", name="ada Obi").click()
+    expect(page).to_have_url(re.compile(r"/customers/cus_\w+$"))
