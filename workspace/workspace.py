@@ -9,7 +9,7 @@ import gc
 import reflex as rx
 
 import workspace.core.services  # noqa: F401  (registers job handlers and event listeners)
-from workspace.api.app import create_app
+from workspace.api.app import serve_with
 from workspace.core.config import get_settings
 from workspace.core.jobs import Runner
 from workspace.mcp import mcp_lifespan
@@ -18,7 +18,7 @@ from workspace.ui.routes import add_pages
 settings = get_settings()
 
 app = rx.App(
-    api_transformer=create_app(),
+    api_transformer=serve_with,
     head_components=[rx.el.meta(name="theme-color", content="#4f46e5")],
 )
 add_pages(app)

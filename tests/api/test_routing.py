@@ -100,3 +100,23 @@ def test_routers_are_matched_by_their_first_path_segment(org):
         missing = get("GET", "/beta/y")
         assert missing.status_code == 404 and missing.json()["error"]
         assert get("DELETE", "/alpha/7").status_code == 405
+
+
+def test_the_served_app_sends_api_requests_straight_to_the_api(org):
+    from starlette.responses import PlainTextResponse
+
+    from workspace.api.app import serve_with
+
+    async def reflex_backend(scope, receive, send):
+        await PlainTextResponse(f"reflex {scope['path']}")(scope, receive, send)
+
+    with TestClient(serve_with(reflex_backend)) as client:
+        me = client.get("/api/v1/me", headers=org.headers())
+        assert me.status_code == 200 and me.json()["data"]["organization"]["name"] == "Acme Inc"
+        assert client.get("/api/v1/me").status_code == 401  # the API's own guard answered
+        assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "Workspace API"
+        assert "/api/v1/openapi.json" in client.get("/api/v1/docs").text
+        missing = client.get("/api/v1/nothing-here", headers=org.headers())
+        assert missing.status_code == 404 and missing.json()["error"]
+        assert client.get("/ping").text == "reflex /ping"  # everything else: Reflex's backend
+        assert client.get("/api/v1x").text == "reflex /api/v1x"
