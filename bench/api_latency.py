@@ -10,7 +10,9 @@ rate limit so the benchmark measures the server, not the limiter. The baseline i
 app returning a small JSON body, served by Granian with the same interface and worker count.
 
 Each endpoint gets a warm-up, then 16 keep-alive connections issue requests back to back until
-REQUESTS responses arrived or SECONDS passed (the client is in `served.py`). `--backend-only`
+REQUESTS responses arrived or SECONDS passed (the client is in `served.py`); ROUNDS such turns
+over the endpoints. Percentiles are over every round's requests; "vs bare" is the median of
+each round's ratio to the bare endpoint, printed per round beside it. `--backend-only`
 serves the same production backend without building the frontend, for quicker runs.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +31,7 @@ from served import (
     BIN,
     ROOT,
     Load,
+    Result,
     Served,
     app_env,
     measure,
@@ -101,12 +105,24 @@ def seed_customers(base_url: str, key: str, count: int = 25) -> None:
                 sys.exit(f"Could not create customers: {response.status_code} {response.text}")
 
 
+def combined(results: list[Result]) -> Result:
+    """One endpoint's rounds as one result: every latency, total time, CPU and errors."""
+    return Result(
+        results[0].name,
+        [latency for r in results for latency in r.latencies_ms],
+        sum(r.seconds for r in results),
+        sum(r.errors for r in results),
+        sum(r.server_cpu_seconds for r in results),
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="Base URL of a running server (default: start one)")
     parser.add_argument("--key", help="Live API key for --url")
-    parser.add_argument("--requests", type=int, default=6000, help="Per endpoint (default 6000)")
-    parser.add_argument("--seconds", type=float, default=20, help="Per endpoint (default 20)")
+    parser.add_argument("--rounds", type=int, default=3, help="Turns over the endpoints (3)")
+    parser.add_argument("--requests", type=int, default=6000, help="Per endpoint and round (6000)")
+    parser.add_argument("--seconds", type=float, default=8, help="Per endpoint and round (8)")
     parser.add_argument(
         "--backend-only", action="store_true", help="Serve the backend without a frontend build"
     )
@@ -141,23 +157,33 @@ def main() -> int:
                 app,
             ),
         ]
-        results = [measure(name, load, server, *bounds) for name, load, server in endpoints]
+        # Rounds take turns over the endpoints, so that a change in the machine's state weighs
+        # on the baseline and the app alike; the ratio is the median of each round's ratio.
+        rounds = [
+            [measure(name, load, server, *bounds) for name, load, server in endpoints]
+            for _ in range(args.rounds)
+        ]
     finally:
         for server in servers:
             stop(server.process)
 
-    baseline = results[0].rps
+    results = [combined(column) for column in zip(*rounds, strict=True)]
+    ratios = [[row[i].rps / row[0].rps for row in rounds] for i in range(len(endpoints))]
+    ratio = [statistics.median(r) for r in ratios]
     print(f"\n{CONCURRENCY} concurrent keep-alive clients over loopback, {os.cpu_count()} CPUs")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print(
         f"{'endpoint':34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'vs bare':>8}"
         f" {'server CPU ms/req':>18}"
     )
-    for r in results:
+    for r, r_ratio, per_round in zip(results, ratio, ratios, strict=True):
         cpu = f"{r.cpu_ms_per_request:18.2f}" if r.server_cpu_seconds else f"{'-':>18}"
+        each_round = (
+            "" if r is results[0] else "  rounds: " + ", ".join(f"{x:.0%}" for x in per_round)
+        )
         print(
             f"{r.name:34} {r.pct(50):8.2f} {r.pct(95):8.2f} {r.pct(99):8.2f} "
-            f"{r.rps:8.0f} {r.rps / baseline:8.0%} {cpu}"
+            f"{r.rps:8.0f} {r_ratio:8.0%} {cpu}{each_round}"
             + (f"  ({r.errors} errors)" if r.errors else "")
         )
     print(
@@ -168,11 +194,11 @@ def main() -> int:
                     "p95_ms": round(r.pct(95), 2),
                     "p99_ms": round(r.pct(99), 2),
                     "rps": round(r.rps),
-                    "ratio_to_bare": round(r.rps / baseline, 3),
+                    "ratio_to_bare": round(r_ratio, 3),
                     "server_cpu_ms_per_request": round(r.cpu_ms_per_request, 3),
                     "errors": r.errors,
                 }
-                for r in results
+                for r, r_ratio in zip(results, ratio, strict=True)
             }
         )
     )
