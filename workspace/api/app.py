@@ -86,8 +86,8 @@ def create_app(routers: list[APIRouter] | None = None) -> FastAPI:
 
 def serve_with(reflex_backend: ASGIApp) -> ASGIApp:
     """The app Reflex serves (its `api_transformer`): `/api/v1` requests go straight to the API
-    app, everything else to `create_app()` with Reflex's backend mounted inside. Passing the
-    API's requests past the outer app's middleware and routing saves a third of their cost."""
+    app, everything else to `create_app()` with Reflex's backend mounted inside. The API's
+    requests skip the outer app's middleware and routing, which they do not need."""
     app = create_app()
     app.mount("", reflex_backend)
     api = next(route.app for route in app.routes if getattr(route, "path", "") == API_PREFIX)

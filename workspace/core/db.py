@@ -208,8 +208,8 @@ def fetch_prepared_page(
     total = connection.execute(count, params).scalar_one()
     if total <= offset:
         return [], total
-    rows = connection.execute(page, {**params, "limit": limit, "offset": offset}).all()
-    return list(rows), total
+    page_params = {**params, "limit": limit, "offset": offset}
+    return list(connection.execute(page, page_params).all()), total
 
 
 def json_column() -> Column:
