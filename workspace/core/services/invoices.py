@@ -488,6 +488,39 @@ def _date(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%d %b %Y")
 
 
+def _mail_client(
+    session: Session,
+    invoice: Invoice,
+    org: Organization,
+    *,
+    subject: str,
+    heading: str,
+    paragraphs: list[str],
+    button_label: str,
+    category: str,
+) -> None:
+    """An email to the invoice's client with a link to the public invoice page (kept in the
+    outbox only for test-mode invoices)."""
+    text, html = render_email(
+        heading=heading,
+        paragraphs=[f"Hi {invoice.client_name},", *paragraphs],
+        button_label=button_label,
+        button_url=view_url(invoice),
+        org=org,
+    )
+    send_mail(
+        session,
+        org_id=invoice.org_id,
+        to_email=invoice.client_email,
+        to_name=invoice.client_name,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        category=category,
+        deliver=not invoice.test_mode,
+    )
+
+
 def render_invoice_pdf(session: Session, invoice: Invoice) -> bytes:
     from workspace.core.pdf.invoice import render_invoice
 
@@ -534,30 +567,21 @@ def send_invoice(session: Session, *, actor: Actor, invoice_id: str) -> Invoice:
     session.flush()
     org = _org(session, invoice.org_id)
     due = format_money(amount_due(invoice), invoice.currency)
-    text, html = render_email(
+    _mail_client(
+        session,
+        invoice,
+        org,
+        subject=f"Invoice {invoice.invoice_number} from {org.name}: {due} due "
+        f"{_date(invoice.due_date)}",
         heading=f"Invoice {invoice.invoice_number} from {org.name}",
         paragraphs=[
-            f"Hi {invoice.client_name},",
             f"{org.name} sent you invoice {invoice.invoice_number}"
             + (f" for {invoice.title}." if invoice.title else "."),
             f"Amount due: {due}, due on {_date(invoice.due_date)}.",
             "You can view and download the invoice at the link below.",
         ],
         button_label="View invoice",
-        button_url=view_url(invoice),
-        org=org,
-    )
-    send_mail(
-        session,
-        org_id=invoice.org_id,
-        to_email=invoice.client_email,
-        to_name=invoice.client_name,
-        subject=f"Invoice {invoice.invoice_number} from {org.name}: {due} due "
-        f"{_date(invoice.due_date)}",
-        text_body=text,
-        html_body=html,
         category="invoice",
-        deliver=not actor.test_mode,
     )
     _audit(
         session,
@@ -711,7 +735,7 @@ def record_payment(
     if invoice.status == "paid":
         _audit(session, actor, invoice, "invoice.paid", f"{invoice.invoice_number} paid in full")
         emit_event(session, actor=actor, type="invoice.paid", data=event_data(invoice, paid_at=now))
-        _send_receipt(session, actor, invoice)
+        _send_receipt(session, invoice)
         if invoice.subscription_id:
             from workspace.core.services.subscriptions import subscription_invoice_paid
 
@@ -719,7 +743,7 @@ def record_payment(
     return invoice, payment
 
 
-def _send_receipt(session: Session, actor: Actor, invoice: Invoice) -> None:
+def _send_receipt(session: Session, invoice: Invoice) -> None:
     org = _org(session, invoice.org_id)
     history = [
         f"{_date(p.payment_date)}: {format_money(p.amount_minor, invoice.currency)}"
@@ -727,28 +751,19 @@ def _send_receipt(session: Session, actor: Actor, invoice: Invoice) -> None:
         + (f" (ref {p.reference})" if p.reference else "")
         for p in payments(session, invoice.id)
     ]
-    text, html = render_email(
+    _mail_client(
+        session,
+        invoice,
+        org,
+        subject=f"Receipt: invoice {invoice.invoice_number} paid in full",
         heading=f"Receipt for invoice {invoice.invoice_number}",
         paragraphs=[
-            f"Hi {invoice.client_name},",
             f"Thank you. Invoice {invoice.invoice_number} from {org.name} is paid in full: "
             f"{format_money(invoice.total_minor, invoice.currency)}.",
             "Payments received: " + "; ".join(history) + ".",
         ],
         button_label="View receipt",
-        button_url=view_url(invoice),
-        org=org,
-    )
-    send_mail(
-        session,
-        org_id=invoice.org_id,
-        to_email=invoice.client_email,
-        to_name=invoice.client_name,
-        subject=f"Receipt: invoice {invoice.invoice_number} paid in full",
-        text_body=text,
-        html_body=html,
         category="invoice_receipt",
-        deliver=not actor.test_mode,
     )
 
 
@@ -1080,28 +1095,19 @@ def _send_reminder(session: Session, invoice: Invoice, day: int) -> None:
     org = _org(session, invoice.org_id)
     wording = _reminder_wording(day)
     due = format_money(amount_due(invoice), invoice.currency)
-    text, html = render_email(
+    _mail_client(
+        session,
+        invoice,
+        org,
+        subject=f"Reminder: invoice {invoice.invoice_number} {wording}",
         heading=f"Reminder: invoice {invoice.invoice_number} {wording}",
         paragraphs=[
-            f"Hi {invoice.client_name},",
             f"This is a friendly reminder that invoice {invoice.invoice_number} from {org.name} "
             f"{wording} (due date {_date(invoice.due_date)}).",
             f"Amount due: {due}.",
         ],
         button_label="View invoice",
-        button_url=view_url(invoice),
-        org=org,
-    )
-    send_mail(
-        session,
-        org_id=invoice.org_id,
-        to_email=invoice.client_email,
-        to_name=invoice.client_name,
-        subject=f"Reminder: invoice {invoice.invoice_number} {wording}",
-        text_body=text,
-        html_body=html,
         category="invoice_reminder",
-        deliver=not invoice.test_mode,
     )
     invoice.last_reminder_day = day
     invoice.reminders_sent += 1
