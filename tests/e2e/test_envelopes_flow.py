@@ -333,6 +333,12 @@ def test_send_a_package_from_the_packages_page(org, signed_in_page, new_page, sc
     screenshot(signer, "signing-package-phone")
 
 
+def _click_at(page_canvas, x_fraction: float, y_fraction: float) -> None:
+    """Click a document page at a spot given as fractions of its size (any zoom)."""
+    box = page_canvas.bounding_box()
+    page_canvas.click(position={"x": box["width"] * x_fraction, "y": box["height"] * y_fraction})
+
+
 def test_upload_a_pdf_place_fields_and_send(org, signed_in_page, new_page, tmp_path, screenshot):
     pdf = tmp_path / "Office lease.pdf"
     pdf.write_bytes(make_pdf(2, texts={2: "Signed by the tenant and the landlord"}))
@@ -356,14 +362,14 @@ def test_upload_a_pdf_place_fields_and_send(org, signed_in_page, new_page, tmp_p
     page_two = app.locator("#page-2")
     expect(page_two.locator("img")).to_be_visible()
     app.locator('.placing-for[data-signer="signer_1"]').click()
-    page_two.click(position={"x": 180, "y": 620})
+    _click_at(page_two, 0.25, 0.65)
     expect(app.locator('.field-box[data-role="signer_1"]')).to_have_count(1)
     app.locator('.placing-for[data-signer="signer_2"]').click()
     app.locator("#send-envelope").click()
     expect(app.locator("#send-error")).to_contain_text("Place a signature field for Jane Smith")
-    page_two.click(position={"x": 520, "y": 620})
+    _click_at(page_two, 0.7, 0.65)
     app.locator("#palette-date").click()
-    page_two.click(position={"x": 520, "y": 680})
+    _click_at(page_two, 0.7, 0.72)
     expect(app.locator('.field-box[data-role="signer_2"]')).to_have_count(2)
     app.locator(".placing-for").first.scroll_into_view_if_needed()
     screenshot(app, "envelopes-upload-fields-desktop")
@@ -400,10 +406,18 @@ def test_upload_and_send_fits_a_phone(org, signed_in_page, tmp_path, screenshot)
     phone.locator("#upload-signer-email-0").fill("ada@example.com")
     page_two = phone.locator("#page-2")
     page_two.scroll_into_view_if_needed()
-    page_two.click(position={"x": 120, "y": 300})
+    # The pages open fitted to the panel's width: nothing to pan sideways to reach a spot.
+    expect(phone.locator(".zoom-label")).not_to_have_text("90%")
+    panel_width = phone.evaluate("document.getElementById('pages-scroller').clientWidth")
+    fitted_width = page_two.bounding_box()["width"]
+    assert 200 < fitted_width <= panel_width
+    _click_at(page_two, 0.3, 0.7)
     expect(phone.locator('.field-box[data-role="signer_1"]')).to_have_count(1)
     # the page never scrolls sideways: only the document panel pans
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "envelopes-upload-fields-phone")
+    phone.get_by_role("button", name="Zoom in").click()
+    expect(phone.locator(".zoom-label")).to_have_text("50%")
+    assert page_two.bounding_box()["width"] > fitted_width
     phone.locator("#send-envelope").click()
     expect(phone).to_have_url(re.compile(r"/envelopes/env_\w+/?$"))

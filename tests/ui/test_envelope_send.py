@@ -1,6 +1,7 @@
 """The Send pages' States driven directly: a package to one signer per package role, and an
 uploaded PDF with fields placed per signer (or none, for the default signature lines)."""
 
+import pytest
 from sqlmodel import col, select
 
 from tests.envelope_samples import make_template
@@ -176,3 +177,28 @@ def test_save_as_draft_sends_nothing(org):
     assert envelope.status == "draft" and [s.status for s in signers] == ["pending"]
     with session_scope() as session:
         assert session.exec(select(OutboxMessage)).all() == []
+
+
+def test_upload_pages_fit_the_panel_and_zoom_in_steps(org):
+    state = signed_in_state(UploadSendState, org)
+    state.load()
+    _uploaded(org, state)
+    page = state.page_views[0]
+    assert state.zoom_label == "90%"
+    state.fit_to_panel(340)  # a phone: letter pages are 816 px wide at 100%
+    fitted = state.page_views[0]
+    assert fitted.width == pytest.approx(340 - 32, abs=1) and state.zoom_label == "38%"
+    assert fitted.height / fitted.width == pytest.approx(page.height / page.width)
+    state.place_at(1, 0.5, 0.5)
+    box = state.page_views[0].fields[-1]
+    state.move_field(box.id, fitted.width / 4, 0)
+    assert state.fields[-1]["x"] == pytest.approx(0.25)  # stored as a fraction of the page
+    state.fit_to_panel(2000)  # a wide screen: never larger than the default
+    assert state.zoom_label == "90%"
+    state.fit_to_panel(0)  # unknown width: the default
+    assert state.zoom_label == "90%"
+    state.zoom_out()
+    assert state.zoom_label == "75%"
+    state.fit_to_panel(340)
+    state.zoom_in()
+    assert state.zoom_label == "50%"

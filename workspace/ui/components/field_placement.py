@@ -113,6 +113,42 @@ def page_pixels(info: PageInfo, zoom: float) -> tuple[float, float]:
     return info.width_pt * PX_PER_PT * zoom, info.height_pt * PX_PER_PT * zoom
 
 
+ZOOM_STEPS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+# Padding on both sides of the pages inside their scrolling panel, taken off its width.
+SCROLLER_PADDING_PX = 32
+
+
+def zoom_in(zoom: float) -> float:
+    return next((z for z in ZOOM_STEPS if z > zoom + 1e-6), ZOOM_STEPS[-1])
+
+
+def zoom_out(zoom: float) -> float:
+    return next((z for z in reversed(ZOOM_STEPS) if z < zoom - 1e-6), min(zoom, ZOOM_STEPS[0]))
+
+
+def fitting_zoom(pages: Sequence[PageInfo], panel_width: float, largest: float) -> float:
+    """The zoom at which the widest page fits a panel `panel_width` pixels wide, at most
+    `largest`; `largest` when the width is unknown."""
+    widest = max((page_pixels(page, 1.0)[0] for page in pages), default=0.0)
+    if panel_width <= SCROLLER_PADDING_PX or widest <= 0:
+        return largest
+    return round(min(largest, (panel_width - SCROLLER_PADDING_PX) / widest), 3)
+
+
+def zoom_controls(label: rx.Var, *, on_out: Any, on_in: Any) -> rx.Component:
+    return rx.hstack(
+        rx.icon_button(
+            rx.icon("zoom-out", size=14), variant="soft", on_click=on_out, aria_label="Zoom out"
+        ),
+        rx.text(label, size="2", width="44px", text_align="center", class_name="zoom-label"),
+        rx.icon_button(
+            rx.icon("zoom-in", size=14), variant="soft", on_click=on_in, aria_label="Zoom in"
+        ),
+        align="center",
+        spacing="2",
+    )
+
+
 def new_field(
     field_type: str, *, role: str, page: PageInfo, center_x: float, center_y: float
 ) -> dict[str, Any]:

@@ -20,10 +20,12 @@ from workspace.core.services import templates as template_service
 from workspace.core.services.envelopes import SIGNATURE_TYPES
 from workspace.ui.components.field_placement import (
     NUDGE_PX,
+    SCROLLER_PADDING_PX,
     PageInfo,
     PageView,
     api_field,
     document_pages,
+    fitting_zoom,
     moved,
     new_field,
     nudged,
@@ -32,6 +34,9 @@ from workspace.ui.components.field_placement import (
     page_views,
     palette,
     resized,
+    zoom_controls,
+    zoom_in,
+    zoom_out,
 )
 from workspace.ui.components.pdf_upload import pdf_drop_zone
 from workspace.ui.layout import app_shell, card
@@ -45,7 +50,7 @@ from workspace.ui.pages.envelopes import (
 from workspace.ui.state import toast_error
 
 UPLOAD_ID = "envelope_pdf"
-ZOOM = 0.9
+LARGEST_ZOOM = 0.9  # pages open fitted to the panel's width, never larger than this
 PLACEABLE = ("signature", "initials", "date", "text", "checkbox")
 SIGNER_COLORS = template_service.ROLE_COLORS
 
@@ -67,6 +72,7 @@ class UploadSendState(EnvelopeFormState):
     tool: str = "signature"
     fields: list[dict[str, Any]] = []
     selected_id: str = ""
+    zoom: float = LARGEST_ZOOM
     _document_id: str = ""
     _signers_added: int = 0
 
@@ -110,6 +116,23 @@ class UploadSendState(EnvelopeFormState):
         self.fields, self.selected_id = [], ""
         if not self.title:
             self.title = Path(filename).stem.replace("_", " ").strip()[:300]
+
+    @rx.event
+    def fit_to_panel(self, panel_width: float):
+        """Called with the pages panel's width when it appears: the pages fit it."""
+        self.zoom = fitting_zoom(self.pages, float(panel_width or 0), LARGEST_ZOOM)
+
+    @rx.event
+    def zoom_in(self):
+        self.zoom = zoom_in(self.zoom)
+
+    @rx.event
+    def zoom_out(self):
+        self.zoom = zoom_out(self.zoom)
+
+    @rx.var
+    def zoom_label(self) -> str:
+        return f"{round(self.zoom * 100)}%"
 
     @rx.event
     def replace_document(self):
@@ -188,7 +211,7 @@ class UploadSendState(EnvelopeFormState):
             self.pages,
             self.fields,
             colors=self._colors(),
-            zoom=ZOOM,
+            zoom=self.zoom,
             selected_id=self.selected_id,
             default_color=SIGNER_COLORS[0],
         )
@@ -231,7 +254,7 @@ class UploadSendState(EnvelopeFormState):
         return next((i for i, f in enumerate(self.fields) if f["id"] == field_id), -1)
 
     def _page_px(self, page: int) -> tuple[float, float]:
-        return page_pixels(self.pages[page - 1], ZOOM)
+        return page_pixels(self.pages[page - 1], self.zoom)
 
     @rx.event
     def select(self, field_id: str):
@@ -498,6 +521,11 @@ def _fields_card() -> rx.Component:
             rx.text("Placing for", size="2", color=rx.color("gray", 11)),
             rx.foreach(UploadSendState.signer_views, _signer_chip),
             rx.spacer(),
+            zoom_controls(
+                UploadSendState.zoom_label,
+                on_out=UploadSendState.zoom_out,
+                on_in=UploadSendState.zoom_in,
+            ),
             rx.cond(
                 UploadSendState.has_selection,
                 rx.button(
@@ -539,7 +567,7 @@ def _fields_card() -> rx.Component:
             ),
             spacing="4",
             align="center",
-            padding="16px",
+            padding=f"{SCROLLER_PADDING_PX // 2}px",
             min_width="fit-content",
         ),
         flex="1",
@@ -550,6 +578,10 @@ def _fields_card() -> rx.Component:
         background=rx.color("gray", 3),
         border_radius="8px",
         id="pages-scroller",
+        on_mount=rx.call_script(
+            "document.getElementById('pages-scroller')?.clientWidth ?? 0",
+            callback=UploadSendState.fit_to_panel,
+        ),
     )
     return card(
         rx.vstack(

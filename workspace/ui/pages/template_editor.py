@@ -44,11 +44,13 @@ from workspace.ui.components.field_placement import (
     page_views,
     palette,
     resized,
+    zoom_controls,
+    zoom_in,
+    zoom_out,
 )
 from workspace.ui.pages.templates import ROLE_COLORS
 from workspace.ui.state import AuthState, toast_error
 
-ZOOM_STEPS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 OPERATOR_LABELS = {
     "equals": "equals",
     "not_equals": "does not equal",
@@ -334,11 +336,11 @@ class EditorState(AuthState):
 
     @rx.event
     def zoom_in(self):
-        self.zoom = next((z for z in ZOOM_STEPS if z > self.zoom), ZOOM_STEPS[-1])
+        self.zoom = zoom_in(self.zoom)
 
     @rx.event
     def zoom_out(self):
-        self.zoom = next((z for z in reversed(ZOOM_STEPS) if z < self.zoom), ZOOM_STEPS[0])
+        self.zoom = zoom_out(self.zoom)
 
     def _new_field(self, field_type: str, page: int, center_x: float, center_y: float) -> dict:
         return new_field(
@@ -1044,18 +1046,8 @@ def _toolbar() -> rx.Component:
         _role_picker(),
         rx.hstack(
             rx.text(EditorState.field_count, " fields", size="2", color=rx.color("gray", 10)),
-            rx.icon_button(
-                rx.icon("zoom-out", size=14),
-                variant="soft",
-                on_click=EditorState.zoom_out,
-                aria_label="Zoom out",
-            ),
-            rx.text(EditorState.zoom_label, size="2", width="44px", text_align="center"),
-            rx.icon_button(
-                rx.icon("zoom-in", size=14),
-                variant="soft",
-                on_click=EditorState.zoom_in,
-                aria_label="Zoom in",
+            zoom_controls(
+                EditorState.zoom_label, on_out=EditorState.zoom_out, on_in=EditorState.zoom_in
             ),
             align="center",
             spacing="2",
