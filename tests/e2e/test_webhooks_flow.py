@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -54,9 +55,13 @@ def _read_secret(page) -> str:
     expect(shown).to_contain_text("whsec_")
     secret = shown.inner_text().strip()
     page.locator("#copy-secret").click()
-    # .last: an earlier copy's toast may still be on screen; the clipboard says which was copied
+    # .last: an earlier copy's toast may still be on screen, with the earlier secret on the
+    # clipboard until this copy lands
     expect(page.get_by_text("Secret copied").last).to_be_visible()
-    assert page.evaluate("navigator.clipboard.readText()") == secret
+    deadline = time.monotonic() + 10
+    while (copied := page.evaluate("navigator.clipboard.readText()")) != secret:
+        assert time.monotonic() < deadline, f"the clipboard holds {copied!r}, not the secret"
+        page.wait_for_timeout(100)
     return secret
 
 
