@@ -282,3 +282,9 @@ def test_customers_list_orders_by_name_and_searches(org, signed_in_page, screens
     expect(rows.first).to_contain_text("ada@example.com")
     page.get_by_role("link", name="ada Obi").click()
     expect(page).to_have_url(re.compile(r"/customers/cus_\w+$"))
+
+    phone = signed_in_page(org, phone=True)
+    phone.goto("/customers")
+    expect(phone.locator("tbody tr")).to_have_count(3)
+    screenshot(phone, "customers-list-phone")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390

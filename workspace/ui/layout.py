@@ -202,11 +202,20 @@ def app_shell(
             align="center",
             spacing="3",
         ),
-        rx.hstack(actions or rx.fragment(), _user_menu(), align="center", spacing="3"),
+        # On a narrow screen the actions move under the title, to the right.
+        rx.hstack(
+            actions or rx.fragment(),
+            _user_menu(),
+            align="center",
+            spacing="3",
+            margin_left="auto",
+        ),
         justify="between",
         align="center",
         width="100%",
         padding_y="14px",
+        wrap="wrap",
+        row_gap="8px",
     )
     sidebar = rx.box(
         rx.vstack(
