@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from workspace.core.db import session_scope
+from workspace.core.schemas.invoices import CustomerCreate, InvoiceCreate
+from workspace.core.services import customers, invoices
+
 pytestmark = pytest.mark.browser
 
 PAGES = {
@@ -27,13 +31,52 @@ PAGES = {
 }
 
 
+def _customer_with_an_invoice(org) -> tuple[str, str, str]:
+    """A customer and a sent invoice with long texts, as (customer id, invoice id, number)."""
+    with session_scope() as session:
+        customer = customers.create_customer(
+            session,
+            actor=org.actor,
+            data=CustomerCreate(
+                name="Oluwaseun Adebayo-Williams",
+                email="oluwaseun.adebayo-williams@northwind-logistics.example.com",
+                company="Northwind Logistics & Warehousing International",
+            ),
+        )
+        body = InvoiceCreate.model_validate(
+            {
+                "customerId": customer.id,
+                "title": "Quarterly warehousing, freight forwarding and customs brokerage",
+                "currency": "NGN",
+                "lineItems": [
+                    {
+                        "description": "Bonded warehouse storage, 40-foot container equivalents",
+                        "quantity": 12.5,
+                        "unitPriceKobo": 125000000,
+                    }
+                ],
+                "taxRate": 7.5,
+            }
+        )
+        invoice = invoices.create_invoice(session, actor=org.actor, data=body)
+        invoices.send_invoice(session, actor=org.actor, invoice_id=invoice.id)
+        return customer.id, invoice.id, invoice.invoice_number
+
+
 def test_every_page_fits_a_phone(org, signed_in_page, screenshot):
+    customer_id, invoice_id, number = _customer_with_an_invoice(org)
+    pages = {
+        **PAGES,
+        f"/customers/{customer_id}": "Customer",
+        f"/invoices/{invoice_id}": number,
+    }
     phone = signed_in_page(org, phone=True)
     too_wide = {}
-    for path, title in PAGES.items():
+    for path, title in pages.items():
         phone.goto(path)
         expect(phone.get_by_role("heading", name=title, exact=True).first).to_be_visible()
-        screenshot(phone, "phone" + (path.replace("/", "-") if path != "/" else "-dashboard"))
+        name = path.replace(customer_id, "detail").replace(invoice_id, "detail")
+        screenshot(phone, "phone" + (name.replace("/", "-") if path != "/" else "-dashboard"))
         width = phone.evaluate("document.documentElement.scrollWidth")
         if width > 390:
             too_wide[path] = width

@@ -622,7 +622,9 @@ def customer_page() -> rx.Component:
                     rx.table.column_header_cell("Title", display=["none", "table-cell"]),
                     rx.table.column_header_cell("Status"),
                     rx.table.column_header_cell("Due", display=["none", "table-cell"]),
-                    rx.table.column_header_cell("Total", text_align="right"),
+                    rx.table.column_header_cell(
+                        "Total", text_align="right", display=["none", "table-cell"]
+                    ),
                     rx.table.column_header_cell("Amount due", text_align="right"),
                 )
             ),
@@ -630,12 +632,16 @@ def customer_page() -> rx.Component:
                 rx.foreach(
                     CustomerState.invoices,
                     lambda i: rx.table.row(
-                        rx.table.cell(rx.link(i["number"], href="/invoices/" + i["id"])),
+                        rx.table.cell(
+                            rx.link(i["number"], href="/invoices/" + i["id"]), white_space="nowrap"
+                        ),
                         rx.table.cell(i["title"], display=["none", "table-cell"]),
                         rx.table.cell(status_badge(i["status"])),
                         rx.table.cell(i["due_date"], display=["none", "table-cell"]),
-                        rx.table.cell(i["total"], text_align="right"),
-                        rx.table.cell(i["due"], text_align="right"),
+                        rx.table.cell(
+                            i["total"], text_align="right", display=["none", "table-cell"]
+                        ),
+                        rx.table.cell(i["due"], text_align="right", white_space="nowrap"),
                     ),
                 )
             ),

@@ -880,13 +880,16 @@ def _kv(label: str, value) -> rx.Component:
     )
 
 
+WIDE_ONLY = ["none", "table-cell"]  # table columns shown from tablet width up
+
+
 def _sent_view() -> rx.Component:
     items = rx.table.root(
         rx.table.header(
             rx.table.row(
                 rx.table.column_header_cell("Description"),
-                rx.table.column_header_cell("Qty", text_align="right"),
-                rx.table.column_header_cell("Unit price", text_align="right"),
+                rx.table.column_header_cell("Qty", text_align="right", display=WIDE_ONLY),
+                rx.table.column_header_cell("Unit price", text_align="right", display=WIDE_ONLY),
                 rx.table.column_header_cell("Amount", text_align="right"),
             )
         ),
@@ -894,10 +897,21 @@ def _sent_view() -> rx.Component:
             rx.foreach(
                 InvoiceState.line_rows,
                 lambda row: rx.table.row(
-                    rx.table.cell(row["description"]),
-                    rx.table.cell(row["quantity"], text_align="right"),
-                    rx.table.cell(row["unit_price"], text_align="right"),
-                    rx.table.cell(row["total"], text_align="right"),
+                    rx.table.cell(
+                        rx.text(row["description"]),
+                        # on a phone, quantity and unit price go under the description
+                        rx.text(
+                            row["quantity"],
+                            " × ",
+                            row["unit_price"],
+                            size="1",
+                            color=rx.color("gray", 10),
+                            display=["block", "none"],
+                        ),
+                    ),
+                    rx.table.cell(row["quantity"], text_align="right", display=WIDE_ONLY),
+                    rx.table.cell(row["unit_price"], text_align="right", display=WIDE_ONLY),
+                    rx.table.cell(row["total"], text_align="right", white_space="nowrap"),
                 ),
             )
         ),
