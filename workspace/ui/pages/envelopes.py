@@ -35,12 +35,19 @@ STATUS_COLORS = {
     "scheduled": "iris",
     "sent": "blue",
     "viewed": "cyan",
-    "signed": "amber",
+    "signed": "amber",  # some signers have signed
     "completed": "grass",
     "declined": "red",
     "cancelled": "gray",
     "expired": "orange",
+}
+STATUS_LABELS = dict(TABS)
+SIGNER_STATUS_COLORS = {
     "pending": "gray",
+    "sent": "blue",
+    "viewed": "cyan",
+    "signed": "grass",
+    "declined": "red",
 }
 
 
@@ -48,15 +55,27 @@ def _when(ms: int | None) -> str:
     return from_ms(ms).strftime("%d %b %Y, %H:%M UTC") if ms else ""
 
 
-def status_badge(status) -> rx.Component:
+def _badge(status, colors: dict[str, str], labels: dict[str, str]) -> rx.Component:
     return rx.match(
         status,
         *[
-            (name, rx.badge(name.capitalize(), color_scheme=color, variant="soft"))
-            for name, color in STATUS_COLORS.items()
+            (
+                name,
+                rx.badge(labels.get(name, name.capitalize()), color_scheme=color, variant="soft"),
+            )
+            for name, color in colors.items()
         ],
         rx.badge(status, variant="soft"),
     )
+
+
+def status_badge(status) -> rx.Component:
+    """An envelope's status ("signed" reads "Partly signed", as on its tab)."""
+    return _badge(status, STATUS_COLORS, STATUS_LABELS)
+
+
+def signer_badge(status) -> rx.Component:
+    return _badge(status, SIGNER_STATUS_COLORS, {})
 
 
 # --- list -----------------------------------------------------------------------------------
@@ -564,7 +583,7 @@ def _signer_card(signer) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.text(signer["name"], weight="medium"),
-                status_badge(signer["status"]),
+                signer_badge(signer["status"]),
                 spacing="2",
                 align="center",
                 wrap="wrap",
