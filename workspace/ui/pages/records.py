@@ -278,7 +278,7 @@ def list_page_for(slug: str):
                 rx.box(table, width="100%", overflow_x="auto"),
                 empty_state(
                     APP_ICONS[slug],
-                    f"No {app.name.lower()} {app.noun}s here yet",
+                    f"No {app.noun}s here yet",
                     "Create one to start collecting documents, approvals and details.",
                     rx.link(rx.button(f"New {app.noun}"), href=f"/{slug}/new"),
                 ),
