@@ -118,12 +118,23 @@ ZOOM_STEPS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 SCROLLER_PADDING_PX = 32
 
 
-def zoom_in(zoom: float) -> float:
-    return next((z for z in ZOOM_STEPS if z > zoom + 1e-6), ZOOM_STEPS[-1])
+class PageZoom(rx.State, mixin=True):
+    """The zoom of a page that shows a document's pages for placing fields."""
 
+    zoom: float = 1.0
 
-def zoom_out(zoom: float) -> float:
-    return next((z for z in reversed(ZOOM_STEPS) if z < zoom - 1e-6), min(zoom, ZOOM_STEPS[0]))
+    @rx.var
+    def zoom_label(self) -> str:
+        return f"{round(self.zoom * 100)}%"
+
+    @rx.event
+    def zoom_in(self):
+        self.zoom = next((z for z in ZOOM_STEPS if z > self.zoom + 1e-6), ZOOM_STEPS[-1])
+
+    @rx.event
+    def zoom_out(self):
+        smaller = [z for z in ZOOM_STEPS if z < self.zoom - 1e-6]
+        self.zoom = smaller[-1] if smaller else min(self.zoom, ZOOM_STEPS[0])
 
 
 def fitting_zoom(pages: Sequence[PageInfo], panel_width: float, largest: float) -> float:
@@ -135,14 +146,22 @@ def fitting_zoom(pages: Sequence[PageInfo], panel_width: float, largest: float) 
     return round(min(largest, (panel_width - SCROLLER_PADDING_PX) / widest), 3)
 
 
-def zoom_controls(label: rx.Var, *, on_out: Any, on_in: Any) -> rx.Component:
+def zoom_controls(state: type[PageZoom]) -> rx.Component:
     return rx.hstack(
         rx.icon_button(
-            rx.icon("zoom-out", size=14), variant="soft", on_click=on_out, aria_label="Zoom out"
+            rx.icon("zoom-out", size=14),
+            variant="soft",
+            on_click=state.zoom_out,
+            aria_label="Zoom out",
         ),
-        rx.text(label, size="2", width="44px", text_align="center", class_name="zoom-label"),
+        rx.text(
+            state.zoom_label, size="2", width="44px", text_align="center", class_name="zoom-label"
+        ),
         rx.icon_button(
-            rx.icon("zoom-in", size=14), variant="soft", on_click=on_in, aria_label="Zoom in"
+            rx.icon("zoom-in", size=14),
+            variant="soft",
+            on_click=state.zoom_in,
+            aria_label="Zoom in",
         ),
         align="center",
         spacing="2",

@@ -23,6 +23,7 @@ from workspace.ui.components.field_placement import (
     SCROLLER_PADDING_PX,
     PageInfo,
     PageView,
+    PageZoom,
     api_field,
     document_pages,
     fitting_zoom,
@@ -35,8 +36,6 @@ from workspace.ui.components.field_placement import (
     palette,
     resized,
     zoom_controls,
-    zoom_in,
-    zoom_out,
 )
 from workspace.ui.components.pdf_upload import pdf_drop_zone
 from workspace.ui.layout import app_shell, card
@@ -63,7 +62,7 @@ def _signer_label(signer: dict[str, str], index: int) -> str:
     return signer["name"].strip() or f"Signer {index + 1}"
 
 
-class UploadSendState(EnvelopeFormState):
+class UploadSendState(PageZoom, EnvelopeFormState):
     filename: str = ""
     pages: list[PageInfo] = []
     uploading: bool = False
@@ -72,7 +71,6 @@ class UploadSendState(EnvelopeFormState):
     tool: str = "signature"
     fields: list[dict[str, Any]] = []
     selected_id: str = ""
-    zoom: float = LARGEST_ZOOM
     _document_id: str = ""
     _signers_added: int = 0
 
@@ -82,6 +80,7 @@ class UploadSendState(EnvelopeFormState):
         self.filename, self.pages, self._document_id = "", [], ""
         self.uploading = False
         self.fields, self.selected_id, self.tool = [], "", "signature"
+        self.zoom = LARGEST_ZOOM
         self._signers_added = 0
         self.signers = []
         self._add_signer()
@@ -121,18 +120,6 @@ class UploadSendState(EnvelopeFormState):
     def fit_to_panel(self, panel_width: float):
         """Called with the pages panel's width when it appears: the pages fit it."""
         self.zoom = fitting_zoom(self.pages, float(panel_width or 0), LARGEST_ZOOM)
-
-    @rx.event
-    def zoom_in(self):
-        self.zoom = zoom_in(self.zoom)
-
-    @rx.event
-    def zoom_out(self):
-        self.zoom = zoom_out(self.zoom)
-
-    @rx.var
-    def zoom_label(self) -> str:
-        return f"{round(self.zoom * 100)}%"
 
     @rx.event
     def replace_document(self):
@@ -521,11 +508,7 @@ def _fields_card() -> rx.Component:
             rx.text("Placing for", size="2", color=rx.color("gray", 11)),
             rx.foreach(UploadSendState.signer_views, _signer_chip),
             rx.spacer(),
-            zoom_controls(
-                UploadSendState.zoom_label,
-                on_out=UploadSendState.zoom_out,
-                on_in=UploadSendState.zoom_in,
-            ),
+            zoom_controls(UploadSendState),
             rx.cond(
                 UploadSendState.has_selection,
                 rx.button(

@@ -33,6 +33,7 @@ from workspace.ui.components.field_placement import (
     NUDGE_PX,
     PageInfo,
     PageView,
+    PageZoom,
     api_field,
     clamp,
     document_pages,
@@ -45,8 +46,6 @@ from workspace.ui.components.field_placement import (
     palette,
     resized,
     zoom_controls,
-    zoom_in,
-    zoom_out,
 )
 from workspace.ui.pages.templates import ROLE_COLORS
 from workspace.ui.state import AuthState, toast_error
@@ -102,7 +101,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-class EditorState(AuthState):
+class EditorState(PageZoom, AuthState):
     template_id: str = ""
     name: str = ""
     pages: list[PageInfo] = []
@@ -110,7 +109,6 @@ class EditorState(AuthState):
     extra_roles: list[str] = []
     current_role: str = "signer"
     selected_id: str = ""
-    zoom: float = 1.0
     save_status: str = "Saved"
     save_error: str = ""
     not_found: bool = False
@@ -200,10 +198,6 @@ class EditorState(AuthState):
     @rx.var
     def field_count(self) -> int:
         return len(self.fields)
-
-    @rx.var
-    def zoom_label(self) -> str:
-        return f"{round(self.zoom * 100)}%"
 
     @rx.var
     def has_selection(self) -> bool:
@@ -333,14 +327,6 @@ class EditorState(AuthState):
         self.current_role = role
         self.new_role = ""
         return None
-
-    @rx.event
-    def zoom_in(self):
-        self.zoom = zoom_in(self.zoom)
-
-    @rx.event
-    def zoom_out(self):
-        self.zoom = zoom_out(self.zoom)
 
     def _new_field(self, field_type: str, page: int, center_x: float, center_y: float) -> dict:
         return new_field(
@@ -1046,9 +1032,7 @@ def _toolbar() -> rx.Component:
         _role_picker(),
         rx.hstack(
             rx.text(EditorState.field_count, " fields", size="2", color=rx.color("gray", 10)),
-            zoom_controls(
-                EditorState.zoom_label, on_out=EditorState.zoom_out, on_in=EditorState.zoom_in
-            ),
+            zoom_controls(EditorState),
             align="center",
             spacing="2",
         ),
