@@ -61,8 +61,9 @@ def create_api_v1(routers: list[APIRouter] | None = None) -> FastAPI:
     return api
 
 
-def create_app(routers: list[APIRouter] | None = None) -> FastAPI:
-    """The outer app: `/api/v1` and public file routes; Reflex mounts its backend inside."""
+def create_app(routers: list[APIRouter] | None = None, *, api: FastAPI | None = None) -> FastAPI:
+    """The outer app: `/api/v1` (`api`, else one built from `routers`) and public file routes;
+    Reflex mounts its backend inside."""
     from workspace.mcp import mcp_endpoint, mcp_lifespan
 
     @contextlib.asynccontextmanager
@@ -74,7 +75,7 @@ def create_app(routers: list[APIRouter] | None = None) -> FastAPI:
     app = FastAPI(
         telemetry=NO_TELEMETRY, openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan
     )
-    app.mount(API_PREFIX, create_api_v1(routers))
+    app.mount(API_PREFIX, api or create_api_v1(routers))
     app.include_router(files.router)
     app.include_router(envelope_files.router)
     app.include_router(record_files.router)
@@ -88,9 +89,9 @@ def serve_with(reflex_backend: ASGIApp) -> ASGIApp:
     """The app Reflex serves (its `api_transformer`): `/api/v1` requests go straight to the API
     app, everything else to `create_app()` with Reflex's backend mounted inside. The API's
     requests skip the outer app's middleware and routing, which they do not need."""
-    app = create_app()
+    api = create_api_v1()
+    app = create_app(api=api)
     app.mount("", reflex_backend)
-    api = next(route.app for route in app.routes if getattr(route, "path", "") == API_PREFIX)
 
     async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(API_PREFIX + "/"):

@@ -8,6 +8,9 @@ from workspace.ui.state import AuthState
 
 # Table cells that phones leave out (Reflex breakpoints: the sidebar appears at the same width).
 WIDE_ONLY = ["none", "none", "table-cell"]
+# Table cells that only phones leave out, and what phones show in their place.
+TABLET_UP = ["none", "table-cell"]
+PHONE_ONLY = ["block", "none"]
 
 NAV = [
     ("Dashboard", "/", "layout-dashboard"),

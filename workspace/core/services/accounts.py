@@ -30,7 +30,7 @@ from workspace.core.models import (
 from workspace.core.models.accounts import ROLES
 from workspace.core.passwords import hash_password, verify_password
 from workspace.core.services.audit import record_audit
-from workspace.core.services.mail import render_email, send_mail
+from workspace.core.services.mail import send_notice
 from workspace.core.validation import check_password, clean_email, clean_text
 
 SESSION_TTL_MS = 14 * 24 * 3600 * 1000
@@ -181,7 +181,11 @@ def request_password_reset(session: Session, *, email: str) -> None:
     membership = session.exec(select(Membership).where(Membership.user_id == user.id)).first()
     org = session.get(Organization, membership.org_id) if membership else None
     url = f"{get_settings().public_base_url}/reset-password?token={token}"
-    text, html_body = render_email(
+    send_notice(
+        session,
+        to_email=user.email,
+        to_name=user.name,
+        subject="Reset your Workspace password",
         heading="Reset your password",
         paragraphs=[
             "Someone asked to reset the password of your Workspace account.",
@@ -190,14 +194,6 @@ def request_password_reset(session: Session, *, email: str) -> None:
         button_label="Choose a new password",
         button_url=url,
         org=org,
-    )
-    send_mail(
-        session,
-        to_email=user.email,
-        to_name=user.name,
-        subject="Reset your Workspace password",
-        text_body=text,
-        html_body=html_body,
         org_id=org.id if org else None,
         category="password_reset",
     )
@@ -248,7 +244,10 @@ def invite_member(session: Session, *, actor: Actor, email: str, role: str) -> I
     session.flush()
     org = session.get(Organization, actor.org_id)
     url = f"{get_settings().public_base_url}/accept-invite?token={token}"
-    text, html_body = render_email(
+    send_notice(
+        session,
+        to_email=email,
+        subject=f"You're invited to {org.name if org else 'Workspace'}",
         heading=f"Join {org.name if org else 'your team'} on Workspace",
         paragraphs=[
             f"{actor.email or 'A colleague'} invited you to join as {role}.",
@@ -257,13 +256,6 @@ def invite_member(session: Session, *, actor: Actor, email: str, role: str) -> I
         button_label="Accept invitation",
         button_url=url,
         org=org,
-    )
-    send_mail(
-        session,
-        to_email=email,
-        subject=f"You're invited to {org.name if org else 'Workspace'}",
-        text_body=text,
-        html_body=html_body,
         org_id=actor.org_id,
         category="invitation",
     )

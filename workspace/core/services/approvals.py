@@ -24,7 +24,7 @@ from workspace.core.errors import Conflict, Forbidden, NotFound, ValidationFaile
 from workspace.core.ids import hash_token, new_id
 from workspace.core.models import AppRecord, Approval, ApprovalStep
 from workspace.core.services import records
-from workspace.core.services.mail import render_email, send_mail
+from workspace.core.services.mail import send_notice
 from workspace.core.validation import clean_email, clean_text
 
 MODES = ("sequential", "parallel")
@@ -109,7 +109,10 @@ def _notify(
     session: Session, *, record: AppRecord, approval: Approval, step: ApprovalStep, actor: Actor
 ) -> None:
     org = records.organization(session, record.org_id)
-    text, html_body = render_email(
+    send_notice(
+        session,
+        to_email=step.approver_email,
+        subject=f"Approval requested: {approval.title} — {record.title}",
         heading=f"Approval requested: {approval.title}",
         paragraphs=[
             f"{approval.requested_by or org.name} asks for your approval on “{record.title}”.",
@@ -118,13 +121,6 @@ def _notify(
         button_label="Review and decide",
         button_url=approval_url(step.id),
         org=org,
-    )
-    send_mail(
-        session,
-        to_email=step.approver_email,
-        subject=f"Approval requested: {approval.title} — {record.title}",
-        text_body=text,
-        html_body=html_body,
         org_id=record.org_id,
         category="approval_request",
         deliver=not record.test_mode,

@@ -46,7 +46,7 @@ from workspace.core.schemas.templates import TemplateField
 from workspace.core.services import templates as template_service
 from workspace.core.services.audit import list_audit, record_audit
 from workspace.core.services.events import emit_event
-from workspace.core.services.mail import render_email, send_mail
+from workspace.core.services.mail import send_notice
 from workspace.core.services.sms import send_text
 from workspace.core.signed_urls import sign_path
 from workspace.core.template_fields import validate_fields
@@ -1017,20 +1017,16 @@ def _mail(
     button_url: str | None = None,
     category: str = "envelope",
 ) -> None:
-    text, html = render_email(
+    send_notice(
+        session,
+        to_email=to_email,
+        to_name=to_name,
+        subject=subject,
         heading=heading,
         paragraphs=paragraphs,
         button_label=button_label,
         button_url=button_url,
         org=_org(session, envelope),
-    )
-    send_mail(
-        session,
-        to_email=to_email,
-        to_name=to_name,
-        subject=subject,
-        text_body=text,
-        html_body=html,
         org_id=envelope.org_id,
         category=category,
         deliver=not envelope.test_mode,

@@ -52,7 +52,7 @@ from workspace.core.schemas.invoices import (
 )
 from workspace.core.services.audit import record_audit
 from workspace.core.services.events import emit_event
-from workspace.core.services.mail import render_email, send_mail
+from workspace.core.services.mail import send_notice
 from workspace.core.validation import clean_email, clean_text
 
 DAY_MS = 24 * 3600 * 1000
@@ -501,21 +501,17 @@ def _mail_client(
 ) -> None:
     """An email to the invoice's client with a link to the public invoice page (kept in the
     outbox only for test-mode invoices)."""
-    text, html = render_email(
+    send_notice(
+        session,
+        to_email=invoice.client_email,
+        to_name=invoice.client_name,
+        subject=subject,
         heading=heading,
         paragraphs=[f"Hi {invoice.client_name},", *paragraphs],
         button_label=button_label,
         button_url=view_url(invoice),
         org=org,
-    )
-    send_mail(
-        session,
         org_id=invoice.org_id,
-        to_email=invoice.client_email,
-        to_name=invoice.client_name,
-        subject=subject,
-        text_body=text,
-        html_body=html,
         category=category,
         deliver=not invoice.test_mode,
     )

@@ -117,6 +117,42 @@ def send_mail(
     return message_id
 
 
+def send_notice(
+    session: Session,
+    *,
+    to_email: str,
+    subject: str,
+    heading: str,
+    paragraphs: list[str],
+    org: Organization | None = None,
+    org_id: str | None = None,
+    to_name: str = "",
+    button_label: str | None = None,
+    button_url: str | None = None,
+    category: str = "general",
+    deliver: bool = True,
+) -> str:
+    """`render_email` then `send_mail`: a branded message with an optional button."""
+    text, html = render_email(
+        heading=heading,
+        paragraphs=paragraphs,
+        button_label=button_label,
+        button_url=button_url,
+        org=org,
+    )
+    return send_mail(
+        session,
+        to_email=to_email,
+        to_name=to_name,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        org_id=org_id,
+        category=category,
+        deliver=deliver,
+    )
+
+
 def _smtp_send(smtp_url: str, message: EmailMessage) -> None:
     url = urlparse(smtp_url)
     host = url.hostname or "localhost"

@@ -19,7 +19,7 @@ from workspace.core.errors import Conflict, NotFound, ValidationFailed
 from workspace.core.ids import hash_token, new_id
 from workspace.core.models import AppRecord, PortalLink, RecordDocument, VaultItem
 from workspace.core.services import records
-from workspace.core.services.mail import render_email, send_mail
+from workspace.core.services.mail import send_notice
 from workspace.core.services.sms import send_text
 from workspace.core.validation import clean_email, clean_phone, clean_text
 
@@ -187,7 +187,11 @@ def create_portal_link(
     session.flush()
     if "email" in channels:
         org = records.organization(session, record.org_id)
-        text, html_body = render_email(
+        send_notice(
+            session,
+            to_email=email,
+            to_name=link.recipient_name,
+            subject=f"{org.name}: documents requested for {record.title}",
             heading=f"{org.name} needs a few documents from you",
             paragraphs=[
                 f"Hello {link.recipient_name or 'there'},",
@@ -198,14 +202,6 @@ def create_portal_link(
             button_label="Open your checklist",
             button_url=portal_url(link.id),
             org=org,
-        )
-        send_mail(
-            session,
-            to_email=email,
-            to_name=link.recipient_name,
-            subject=f"{org.name}: documents requested for {record.title}",
-            text_body=text,
-            html_body=html_body,
             org_id=record.org_id,
             category="portal_link",
             deliver=not record.test_mode,
@@ -449,7 +445,11 @@ def portal_submit(
     org = records.organization(session, record.org_id)
     record_url = f"{get_settings().public_base_url}/{app.slug}/{record.id}"
     for user in records.owner_recipients(session, record):
-        text, html_body = render_email(
+        send_notice(
+            session,
+            to_email=user.email,
+            to_name=user.name,
+            subject=f"Portal submission: {record.title}",
             heading=f"{link.recipient_name or 'A recipient'} submitted “{record.title}”",
             paragraphs=[
                 f"{len(uploaded)} document(s) and {len(stored)} detail(s) are ready for review.",
@@ -458,14 +458,6 @@ def portal_submit(
             button_label="Review the submission",
             button_url=record_url,
             org=org,
-        )
-        send_mail(
-            session,
-            to_email=user.email,
-            to_name=user.name,
-            subject=f"Portal submission: {record.title}",
-            text_body=text,
-            html_body=html_body,
             org_id=record.org_id,
             category="portal_submitted",
             deliver=not record.test_mode,

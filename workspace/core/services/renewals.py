@@ -17,7 +17,7 @@ from workspace.core.db import session_scope
 from workspace.core.jobs import enqueue, job_handler
 from workspace.core.models import AppRecord, RecordDocument, RecordTask
 from workspace.core.services import records
-from workspace.core.services.mail import render_email, send_mail
+from workspace.core.services.mail import send_notice
 
 JOB_KIND = "apps.renewals"
 DEFAULT_WINDOW_DAYS = 30
@@ -59,20 +59,16 @@ def _notify(session: Session, record: AppRecord, *, expired: bool) -> None:
     url = f"{get_settings().public_base_url}/{APP_SLUG}/{record.id}"
     for email, name in dict(recipients).items():
         internal = email != record.party_email
-        text, html_body = render_email(
+        send_notice(
+            session,
+            to_email=email,
+            to_name=name,
+            subject=heading,
             heading=heading,
             paragraphs=[f"Hello {name or 'there'},", paragraph],
             button_label="Open the item" if internal else None,
             button_url=url if internal else None,
             org=org,
-        )
-        send_mail(
-            session,
-            to_email=email,
-            to_name=name,
-            subject=heading,
-            text_body=text,
-            html_body=html_body,
             org_id=record.org_id,
             category="renewal",
             deliver=not record.test_mode,

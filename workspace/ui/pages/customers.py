@@ -20,7 +20,7 @@ from workspace.core.schemas.invoices import (
 from workspace.core.services import customers as service
 from workspace.core.services import subscriptions as subs
 from workspace.core.services.invoices import list_invoices
-from workspace.ui.layout import app_shell, card, empty_state
+from workspace.ui.layout import TABLET_UP, app_shell, card, empty_state
 from workspace.ui.pages.invoice_detail import _field, _iso_day
 from workspace.ui.pages.invoices import fmt_date, status_badge
 from workspace.ui.state import AuthState, toast_error
@@ -202,7 +202,7 @@ def customers_page() -> rx.Component:
                 rx.table.row(
                     rx.table.column_header_cell("Name"),
                     rx.table.column_header_cell("Email"),
-                    rx.table.column_header_cell("Company", display=["none", "table-cell"]),
+                    rx.table.column_header_cell("Company", display=TABLET_UP),
                     rx.table.column_header_cell("Phone", display=["none", "none", "table-cell"]),
                     rx.table.column_header_cell("Since", display=["none", "none", "table-cell"]),
                 )
@@ -215,7 +215,7 @@ def customers_page() -> rx.Component:
                             rx.link(c["name"], href="/customers/" + c["id"], weight="medium")
                         ),
                         rx.table.cell(c["email"]),
-                        rx.table.cell(c["company"], display=["none", "table-cell"]),
+                        rx.table.cell(c["company"], display=TABLET_UP),
                         rx.table.cell(c["phone"], display=["none", "none", "table-cell"]),
                         rx.table.cell(c["since"], display=["none", "none", "table-cell"]),
                     ),
@@ -619,12 +619,10 @@ def customer_page() -> rx.Component:
             rx.table.header(
                 rx.table.row(
                     rx.table.column_header_cell("Number"),
-                    rx.table.column_header_cell("Title", display=["none", "table-cell"]),
+                    rx.table.column_header_cell("Title", display=TABLET_UP),
                     rx.table.column_header_cell("Status"),
-                    rx.table.column_header_cell("Due", display=["none", "table-cell"]),
-                    rx.table.column_header_cell(
-                        "Total", text_align="right", display=["none", "table-cell"]
-                    ),
+                    rx.table.column_header_cell("Due", display=TABLET_UP),
+                    rx.table.column_header_cell("Total", text_align="right", display=TABLET_UP),
                     rx.table.column_header_cell("Amount due", text_align="right"),
                 )
             ),
@@ -635,12 +633,10 @@ def customer_page() -> rx.Component:
                         rx.table.cell(
                             rx.link(i["number"], href="/invoices/" + i["id"]), white_space="nowrap"
                         ),
-                        rx.table.cell(i["title"], display=["none", "table-cell"]),
+                        rx.table.cell(i["title"], display=TABLET_UP),
                         rx.table.cell(status_badge(i["status"])),
-                        rx.table.cell(i["due_date"], display=["none", "table-cell"]),
-                        rx.table.cell(
-                            i["total"], text_align="right", display=["none", "table-cell"]
-                        ),
+                        rx.table.cell(i["due_date"], display=TABLET_UP),
+                        rx.table.cell(i["total"], text_align="right", display=TABLET_UP),
                         rx.table.cell(i["due"], text_align="right", white_space="nowrap"),
                     ),
                 )

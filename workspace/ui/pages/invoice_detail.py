@@ -30,7 +30,7 @@ from workspace.core.schemas.invoices import (
 )
 from workspace.core.services import customers as customer_service
 from workspace.core.services import invoices as service
-from workspace.ui.layout import app_shell, card
+from workspace.ui.layout import PHONE_ONLY, TABLET_UP, app_shell, card
 from workspace.ui.pages.invoices import fmt_date, status_badge
 from workspace.ui.state import AuthState, toast_error
 
@@ -880,16 +880,13 @@ def _kv(label: str, value) -> rx.Component:
     )
 
 
-WIDE_ONLY = ["none", "table-cell"]  # table columns shown from tablet width up
-
-
 def _sent_view() -> rx.Component:
     items = rx.table.root(
         rx.table.header(
             rx.table.row(
                 rx.table.column_header_cell("Description"),
-                rx.table.column_header_cell("Qty", text_align="right", display=WIDE_ONLY),
-                rx.table.column_header_cell("Unit price", text_align="right", display=WIDE_ONLY),
+                rx.table.column_header_cell("Qty", text_align="right", display=TABLET_UP),
+                rx.table.column_header_cell("Unit price", text_align="right", display=TABLET_UP),
                 rx.table.column_header_cell("Amount", text_align="right"),
             )
         ),
@@ -906,11 +903,11 @@ def _sent_view() -> rx.Component:
                             row["unit_price"],
                             size="1",
                             color=rx.color("gray", 10),
-                            display=["block", "none"],
+                            display=PHONE_ONLY,
                         ),
                     ),
-                    rx.table.cell(row["quantity"], text_align="right", display=WIDE_ONLY),
-                    rx.table.cell(row["unit_price"], text_align="right", display=WIDE_ONLY),
+                    rx.table.cell(row["quantity"], text_align="right", display=TABLET_UP),
+                    rx.table.cell(row["unit_price"], text_align="right", display=TABLET_UP),
                     rx.table.cell(row["total"], text_align="right", white_space="nowrap"),
                 ),
             )

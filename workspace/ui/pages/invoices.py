@@ -13,7 +13,7 @@ from workspace.core.money import format_money
 from workspace.core.schemas.invoices import amount_due
 from workspace.core.services import invoices as service
 from workspace.ui.components.choices import choice_select
-from workspace.ui.layout import app_shell, card, empty_state
+from workspace.ui.layout import PHONE_ONLY, TABLET_UP, app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
 PAGE_SIZE = 25
@@ -518,7 +518,7 @@ def _row(row: dict) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.link(row["number"], href=f"/invoices/{row['id']}", weight="medium"),
-            rx.box(status_badge(row["status"]), display=["block", "none"]),  # phones
+            rx.box(status_badge(row["status"]), display=PHONE_ONLY),  # phones
             white_space="nowrap",
         ),
         rx.table.cell(
@@ -529,11 +529,9 @@ def _row(row: dict) -> rx.Component:
             )
         ),
         rx.table.cell(rx.text(row["title"], size="2"), display=["none", "none", "table-cell"]),
-        rx.table.cell(status_badge(row["status"]), display=["none", "table-cell"]),
-        rx.table.cell(rx.text(row["due_date"], size="2"), display=["none", "table-cell"]),
-        rx.table.cell(
-            rx.text(row["total"], size="2"), text_align="right", display=["none", "table-cell"]
-        ),
+        rx.table.cell(status_badge(row["status"]), display=TABLET_UP),
+        rx.table.cell(rx.text(row["due_date"], size="2"), display=TABLET_UP),
+        rx.table.cell(rx.text(row["total"], size="2"), text_align="right", display=TABLET_UP),
         rx.table.cell(rx.text(row["due"], size="2", weight="medium"), text_align="right"),
         class_name="invoice-row",
         _hover={"background": rx.color("gray", 2)},
@@ -546,11 +544,9 @@ def _table() -> rx.Component:
             rx.table.column_header_cell("Number"),
             rx.table.column_header_cell("Client"),
             rx.table.column_header_cell("Title", display=["none", "none", "table-cell"]),
-            rx.table.column_header_cell("Status", display=["none", "table-cell"]),
-            rx.table.column_header_cell("Due", display=["none", "table-cell"]),
-            rx.table.column_header_cell(
-                "Total", text_align="right", display=["none", "table-cell"]
-            ),
+            rx.table.column_header_cell("Status", display=TABLET_UP),
+            rx.table.column_header_cell("Due", display=TABLET_UP),
+            rx.table.column_header_cell("Total", text_align="right", display=TABLET_UP),
             rx.table.column_header_cell("Amount due", text_align="right"),
         )
     )
