@@ -111,7 +111,7 @@ def outer_app(api: FastAPI, reflex_backend: ASGIApp) -> FastAPI:
 def api_first(api: ASGIApp, app: ASGIApp) -> ASGIApp:
     """`/api/v1` requests go straight to the API app, everything else to `app`. The API's requests
     skip the middleware and routing of the app around it (Reflex's contexts and CORS, the outer
-    app's routes), which they do not need: about a fifth of what a light API request costs."""
+    app's routes), which they do not need (about 0.02 ms a request)."""
 
     async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(API_PREFIX + "/"):
