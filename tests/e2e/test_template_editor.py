@@ -1,8 +1,9 @@
 """Upload a PDF, place a signature field by drag and drop, move and resize it with the mouse,
-reload, and read its geometry back through the API."""
+reload, and read its geometry back through the API; the same editor on a phone."""
 
 from __future__ import annotations
 
+import base64
 import re
 
 import httpx
@@ -13,17 +14,19 @@ from tests.pdf_samples import make_pdf
 
 pytestmark = pytest.mark.browser
 
-PX_PER_PT = 96 / 72  # the editor draws pages at 96 dpi at 100% zoom
+LETTER_WIDTH_PT = 612  # the sample PDFs' pages
 
 
 def _box_in_points(page, field, page_element) -> dict[str, float]:
+    """The field's box in PDF points, at whatever zoom the page is drawn."""
     box = field.bounding_box()
     origin = page_element.bounding_box()
+    px_per_pt = origin["width"] / LETTER_WIDTH_PT
     return {
-        "x": (box["x"] - origin["x"]) / PX_PER_PT,
-        "y": (box["y"] - origin["y"]) / PX_PER_PT,
-        "width": box["width"] / PX_PER_PT,
-        "height": box["height"] / PX_PER_PT,
+        "x": (box["x"] - origin["x"]) / px_per_pt,
+        "y": (box["y"] - origin["y"]) / px_per_pt,
+        "width": box["width"] / px_per_pt,
+        "height": box["height"] / px_per_pt,
     }
 
 
@@ -54,6 +57,14 @@ def test_place_move_resize_reload_and_read_back(
     template_id = page.url.rsplit("/", 1)[1]
     page_one = page.locator("#page-1")
     expect(page_one.locator("img")).to_be_visible()
+    # The pages open fitted to the width of their panel (a letter page is 816 px at 100%).
+    expect(page.locator(".zoom-label")).not_to_have_text("100%")
+    scroller = page.locator("#pages-scroller").bounding_box()
+    drawn = page_one.bounding_box()
+    assert (
+        scroller["x"] < drawn["x"]
+        and drawn["x"] + drawn["width"] < scroller["x"] + scroller["width"]
+    )
 
     page.drag_and_drop("#palette-signature", "#page-1", target_position={"x": 300, "y": 420})
     field = page.locator(".field-box")
@@ -134,3 +145,41 @@ def test_properties_conditions_and_list(signed_in_page, org, live_server, tmp_pa
     expect(page.locator(".template-row")).to_contain_text("2 pages")
     expect(page.locator(".template-row")).to_contain_text("1 field")
     screenshot(page, "templates-list")
+
+
+def test_the_editor_on_a_phone(signed_in_page, org, live_server, screenshot):
+    document = {"data": base64.b64encode(make_pdf(2)).decode(), "filename": "Lease.pdf"}
+    created = httpx.post(
+        f"{live_server}/api/v1/templates",
+        headers=org.headers(),
+        json={"name": "Lease", "document": document, "fields": []},
+    )
+    assert created.status_code == 201, created.text
+    template_id = created.json()["data"]["id"]
+
+    phone = signed_in_page(org, phone=True)
+    phone.goto(f"/templates/{template_id}")
+    page_one = phone.locator("#page-1")
+    expect(page_one.locator("img")).to_be_visible()
+    expect(phone.locator(".zoom-label")).not_to_have_text("100%")
+    drawn = page_one.bounding_box()
+    assert drawn["x"] >= 0 and drawn["x"] + drawn["width"] <= 390
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    # No properties until a field is selected: the pages take the room.
+    expect(phone.get_by_text("Select a field to edit")).to_be_hidden()
+    screenshot(phone, "template-editor-phone")
+
+    phone.locator("#palette-text").tap()
+    expect(phone.locator(".field-box")).to_have_count(1)
+    expect(phone.locator("#properties")).to_be_visible()
+    expect(phone.locator("#save-status")).to_have_text("Saved")
+    expect(phone.get_by_text("1 field", exact=True)).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "template-editor-phone-selected")
+
+    phone.get_by_role("button", name="Close the field's properties").tap()
+    expect(phone.locator("#properties")).to_be_hidden()
+    fields = httpx.get(
+        f"{live_server}/api/v1/templates/{template_id}/fields", headers=org.headers()
+    ).json()["data"]["fields"]
+    assert [f["type"] for f in fields] == ["text"]

@@ -119,9 +119,25 @@ SCROLLER_PADDING_PX = 32
 
 
 class PageZoom(rx.State, mixin=True):
-    """The zoom of a page that shows a document's pages for placing fields."""
+    """The zoom of a page that shows a document's `pages` for placing fields. The pages open
+    fitted to the width of their panel (`fit_pages_on_mount`), never larger than
+    `_largest_zoom()`."""
 
     zoom: float = 1.0
+    pages_panel_width: float = 0.0
+
+    def _largest_zoom(self) -> float:
+        return 1.0
+
+    def _fit_pages(self) -> None:
+        """The zoom at which the pages fit the panel last measured (the largest if none)."""
+        self.zoom = fitting_zoom(self.pages, self.pages_panel_width, self._largest_zoom())
+
+    @rx.event
+    def fit_to_panel(self, panel_width: float):
+        """Called with the pages panel's width when it appears: the pages fit it."""
+        self.pages_panel_width = float(panel_width or 0)
+        self._fit_pages()
 
     @rx.var
     def zoom_label(self) -> str:
@@ -135,6 +151,18 @@ class PageZoom(rx.State, mixin=True):
     def zoom_out(self):
         smaller = [z for z in ZOOM_STEPS if z < self.zoom - 1e-6]
         self.zoom = smaller[-1] if smaller else min(self.zoom, ZOOM_STEPS[0])
+
+
+PAGES_SCROLLER_ID = "pages-scroller"
+
+
+def fit_pages_on_mount(state: type[PageZoom]) -> rx.event.EventSpec:
+    """The `on_mount` of the panel the pages scroll in (id PAGES_SCROLLER_ID): measures its
+    width and fits the pages to it."""
+    return rx.call_script(
+        f"document.getElementById('{PAGES_SCROLLER_ID}')?.clientWidth ?? 0",
+        callback=state.fit_to_panel,
+    )
 
 
 def fitting_zoom(pages: Sequence[PageInfo], panel_width: float, largest: float) -> float:
@@ -365,8 +393,8 @@ def palette(
     active_type: rx.Var | None = None,
 ) -> rx.Component:
     """Field types to drag onto a page; clicking one calls `on_pick(type)`. With
-    `active_type`, the entry of that type is shown as chosen. A column from tablet width up,
-    a wrapping row on a phone."""
+    `active_type`, the entry of that type is shown as chosen. A column on a wide screen, a row
+    that scrolls sideways on a narrow one."""
 
     def entry(field_type: str) -> rx.Component:
         label, icon, _size = FIELD_META[field_type]
@@ -392,6 +420,7 @@ def palette(
             background=background,
             cursor="grab",
             width=rx.breakpoints(initial="auto", md="100%"),
+            flex_shrink="0",
             _hover={"border_color": rx.color("accent", 8), "background": rx.color("accent", 2)},
         )
 
@@ -401,9 +430,10 @@ def palette(
         rx.flex(
             *[entry(field_type) for field_type in field_types],
             direction=rx.breakpoints(initial="row", md="column"),
-            wrap="wrap",
+            overflow_x=rx.breakpoints(initial="auto", md="visible"),
             gap="4px",
             width="100%",
+            padding_bottom=rx.breakpoints(initial="4px", md="0"),
         ),
         spacing="1",
         width="100%",

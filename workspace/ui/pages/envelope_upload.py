@@ -20,13 +20,14 @@ from workspace.core.services import templates as template_service
 from workspace.core.services.envelopes import SIGNATURE_TYPES
 from workspace.ui.components.field_placement import (
     NUDGE_PX,
+    PAGES_SCROLLER_ID,
     SCROLLER_PADDING_PX,
     PageInfo,
     PageView,
     PageZoom,
     api_field,
     document_pages,
-    fitting_zoom,
+    fit_pages_on_mount,
     moved,
     new_field,
     nudged,
@@ -116,10 +117,8 @@ class UploadSendState(PageZoom, EnvelopeFormState):
         if not self.title:
             self.title = Path(filename).stem.replace("_", " ").strip()[:300]
 
-    @rx.event
-    def fit_to_panel(self, panel_width: float):
-        """Called with the pages panel's width when it appears: the pages fit it."""
-        self.zoom = fitting_zoom(self.pages, float(panel_width or 0), LARGEST_ZOOM)
+    def _largest_zoom(self) -> float:
+        return LARGEST_ZOOM
 
     @rx.event
     def replace_document(self):
@@ -560,11 +559,8 @@ def _fields_card() -> rx.Component:
         overflow="auto",
         background=rx.color("gray", 3),
         border_radius="8px",
-        id="pages-scroller",
-        on_mount=rx.call_script(
-            "document.getElementById('pages-scroller')?.clientWidth ?? 0",
-            callback=UploadSendState.fit_to_panel,
-        ),
+        id=PAGES_SCROLLER_ID,
+        on_mount=fit_pages_on_mount(UploadSendState),
     )
     return card(
         rx.vstack(

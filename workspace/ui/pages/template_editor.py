@@ -1,6 +1,8 @@
 """The template editor: page images in a scrolling column with thumbnails, a palette of the
 13 field types (drag onto a page), fields moved and resized with the mouse, a role selector,
-a properties panel with the conditions builder, and autosave.
+a properties panel with the conditions builder, and autosave. The pages open fitted to their
+panel's width; on a narrow screen the palette is a strip above them and the properties show
+under them while a field is selected.
 
 Fields live in state in the stored shape (geometry as page fractions). The page is drawn at
 `zoom` x 96 dpi, so a box in pixels divided by the page's pixel size is its fraction; saving
@@ -31,12 +33,15 @@ from workspace.core.template_fields import new_field_id
 from workspace.ui.components.field_placement import (
     FIELD_META,
     NUDGE_PX,
+    PAGES_SCROLLER_ID,
+    SCROLLER_PADDING_PX,
     PageInfo,
     PageView,
     PageZoom,
     api_field,
     clamp,
     document_pages,
+    fit_pages_on_mount,
     moved,
     new_field,
     nudged,
@@ -127,6 +132,7 @@ class EditorState(PageZoom, AuthState):
                 template = service.get_template(session, actor=actor, template_id=template_id)
                 self.pages = document_pages(service.template_document(session, template))
                 self.fields = copy.deepcopy(template.fields)
+                self._fit_pages()
                 self.name = template.name
                 self.template_id = template.id
         except DomainError:
@@ -196,8 +202,8 @@ class EditorState(PageZoom, AuthState):
         )
 
     @rx.var
-    def field_count(self) -> int:
-        return len(self.fields)
+    def field_count(self) -> str:
+        return f"{len(self.fields)} field" + ("" if len(self.fields) == 1 else "s")
 
     @rx.var
     def has_selection(self) -> bool:
@@ -802,8 +808,16 @@ def _properties() -> rx.Component:
             rx.hstack(
                 rx.heading(EditorState.sel_type_label, size="3"),
                 rx.text("page ", EditorState.sel_page, size="1", color=rx.color("gray", 10)),
-                justify="between",
-                align="baseline",
+                rx.spacer(),
+                rx.icon_button(
+                    rx.icon("x", size=14),
+                    variant="ghost",
+                    size="1",
+                    on_click=EditorState.clear_selection,
+                    aria_label="Close the field's properties",
+                ),
+                align="center",
+                spacing="2",
                 width="100%",
             ),
             rx.text(EditorState.sel_geometry, size="1", color=rx.color("gray", 10), id="geometry"),
@@ -1003,6 +1017,8 @@ def _toolbar() -> rx.Component:
                 variant="soft",
                 size="3",
                 width="280px",
+                min_width="0",
+                flex_shrink="1",
                 font_weight="600",
                 aria_label="Template name",
             ),
@@ -1025,13 +1041,15 @@ def _toolbar() -> rx.Component:
                 id="save-status",
                 title=EditorState.save_error,
                 size="2",
+                flex_shrink="0",
             ),
             align="center",
             spacing="2",
+            max_width="100%",
         ),
         _role_picker(),
         rx.hstack(
-            rx.text(EditorState.field_count, " fields", size="2", color=rx.color("gray", 10)),
+            rx.text(EditorState.field_count, size="2", color=rx.color("gray", 10)),
             zoom_controls(EditorState),
             align="center",
             spacing="2",
@@ -1044,6 +1062,55 @@ def _toolbar() -> rx.Component:
         background=rx.color("gray", 1),
         wrap="wrap",
         spacing="3",
+    )
+
+
+def _side_panel() -> rx.Component:
+    """The palette and page thumbnails: a column beside the pages on a wide screen; on a narrow
+    one a strip of field types above them (the pages scroll by themselves)."""
+    return rx.flex(
+        rx.box(
+            palette(
+                list(FIELD_META),
+                on_pick=EditorState.place_field,
+                hint="Drag onto a page, or click",
+            ),
+            width=rx.breakpoints(initial="100%", md="156px"),
+            overflow_y="auto",
+        ),
+        rx.box(
+            _thumbnails(),
+            display=rx.breakpoints(initial="none", md="block"),
+            width="96px",
+            flex_shrink="0",
+            overflow_y="auto",
+            border_left=f"1px solid {rx.color('gray', 4)}",
+            padding_left="8px",
+        ),
+        padding=rx.breakpoints(initial="8px 12px", md="12px"),
+        gap="8px",
+        flex_shrink="0",
+        max_height=rx.breakpoints(initial="none", md="100%"),
+        border_right=rx.breakpoints(initial="none", md=f"1px solid {rx.color('gray', 5)}"),
+        border_bottom=rx.breakpoints(initial=f"1px solid {rx.color('gray', 5)}", md="none"),
+        background=rx.color("gray", 2),
+    )
+
+
+def _properties_panel(display) -> rx.Component:
+    """The selected field's properties: a column on the right of a wide screen, a panel under
+    the pages of a narrow one."""
+    return rx.box(
+        _properties(),
+        display=display,
+        width=rx.breakpoints(initial="100%", md="290px"),
+        flex_shrink="0",
+        max_height=rx.breakpoints(initial="45vh", md="100%"),
+        overflow_y="auto",
+        padding="16px",
+        border_left=rx.breakpoints(initial="none", md=f"1px solid {rx.color('gray', 5)}"),
+        border_top=rx.breakpoints(initial=f"1px solid {rx.color('gray', 5)}", md="none"),
+        background=rx.color("gray", 1),
     )
 
 
@@ -1070,32 +1137,8 @@ def editor_page() -> rx.Component:
                     width="100%",
                 ),
             ),
-            rx.hstack(
-                rx.hstack(
-                    rx.box(
-                        palette(
-                            list(FIELD_META),
-                            on_pick=EditorState.place_field,
-                            hint="Drag onto a page, or click",
-                        ),
-                        width="156px",
-                        overflow_y="auto",
-                        height="100%",
-                    ),
-                    rx.box(
-                        _thumbnails(),
-                        width="96px",
-                        overflow_y="auto",
-                        height="100%",
-                        border_left=f"1px solid {rx.color('gray', 4)}",
-                        padding_left="8px",
-                    ),
-                    padding="12px",
-                    height="100%",
-                    border_right=f"1px solid {rx.color('gray', 5)}",
-                    background=rx.color("gray", 2),
-                    spacing="2",
-                ),
+            rx.flex(
+                _side_panel(),
                 rx.box(
                     rx.vstack(
                         rx.foreach(
@@ -1103,27 +1146,25 @@ def editor_page() -> rx.Component:
                         ),
                         spacing="5",
                         align="center",
-                        padding="24px",
+                        padding=f"{SCROLLER_PADDING_PX // 2}px",
                         min_width="fit-content",
                     ),
                     on_click=EditorState.clear_selection,
+                    on_mount=fit_pages_on_mount(EditorState),
                     flex="1",
-                    height="100%",
+                    min_width="0",
+                    min_height="0",
                     overflow="auto",
                     background=rx.color("gray", 3),
-                    id="pages-scroller",
+                    id=PAGES_SCROLLER_ID,
                 ),
-                rx.box(
-                    _properties(),
-                    width="290px",
-                    min_width="290px",
-                    height="100%",
-                    overflow_y="auto",
-                    padding="16px",
-                    border_left=f"1px solid {rx.color('gray', 5)}",
-                    background=rx.color("gray", 1),
+                rx.cond(
+                    EditorState.has_selection,
+                    _properties_panel(display="block"),
+                    # On a narrow screen the page takes the room until a field is selected.
+                    _properties_panel(display=rx.breakpoints(initial="none", md="block")),
                 ),
-                spacing="0",
+                direction=rx.breakpoints(initial="column", md="row"),
                 width="100%",
                 flex="1",
                 min_height="0",
