@@ -656,6 +656,7 @@ def _checklist_item(item: ChecklistRow) -> rx.Component:
             ),
             color=rx.color(item.color, 10),
             size=18,
+            flex_shrink="0",
         ),
         rx.vstack(
             rx.text(
@@ -742,7 +743,7 @@ def _document(doc: DocumentRow) -> rx.Component:
         ),
     )
     return rx.hstack(
-        rx.icon("file-text", size=20, color=rx.color("gray", 10)),
+        rx.icon("file-text", size=20, color=rx.color("gray", 10), flex_shrink="0"),
         rx.vstack(
             rx.hstack(
                 rx.link(
@@ -1066,7 +1067,7 @@ def _links() -> rx.Component:
 
 def _vault_row(item: VaultRow) -> rx.Component:
     return rx.hstack(
-        rx.icon("lock", size=16, color=rx.color("gray", 10)),
+        rx.icon("lock", size=16, color=rx.color("gray", 10), flex_shrink="0"),
         rx.vstack(
             rx.text(item.label, size="2", weight="medium"),
             rx.text("Access: ", item.access, size="1", color="gray"),
@@ -1212,6 +1213,7 @@ def _activity_row(row: ActivityRow) -> rx.Component:
             background=rx.color("accent", 3),
             padding="6px",
             border_radius="999px",
+            flex_shrink="0",
         ),
         rx.vstack(
             rx.text(row.description, size="2"),
