@@ -179,7 +179,13 @@ def test_the_editor_on_a_phone(signed_in_page, org, live_server, screenshot):
 
     phone.get_by_role("button", name="Close the field's properties").tap()
     expect(phone.locator("#properties")).to_be_hidden()
+
+    # A field type tapped while page 2 is in view goes on page 2.
+    phone.locator("#page-2").scroll_into_view_if_needed()
+    phone.locator("#palette-checkbox").tap()
+    expect(phone.locator("#page-2 .field-box")).to_have_count(1)
+    expect(phone.locator("#save-status")).to_have_text("Saved")
     fields = httpx.get(
         f"{live_server}/api/v1/templates/{template_id}/fields", headers=org.headers()
     ).json()["data"]["fields"]
-    assert [f["type"] for f in fields] == ["text"]
+    assert [(f["type"], f["page"]) for f in fields] == [("text", 1), ("checkbox", 2)]

@@ -165,6 +165,26 @@ def fit_pages_on_mount(state: type[PageZoom]) -> rx.event.EventSpec:
     )
 
 
+# The number of the page that shows most within the pages panel (0 when none does).
+PAGE_IN_VIEW_JS = f"""(() => {{
+  const panel = document.getElementById('{PAGES_SCROLLER_ID}');
+  if (!panel) return 0;
+  const view = panel.getBoundingClientRect();
+  let best = 0, shown = 0;
+  for (const page of panel.querySelectorAll('[data-page]')) {{
+    const box = page.getBoundingClientRect();
+    const height = Math.min(box.bottom, view.bottom) - Math.max(box.top, view.top);
+    if (height > shown) {{ shown = height; best = Number(page.dataset.page); }}
+  }}
+  return best;
+}})()"""
+
+
+def with_page_in_view(callback: Callable[[rx.Var], Any]) -> rx.event.EventSpec:
+    """Calls `callback(page)` with the number of the page most in view in the pages panel."""
+    return rx.call_script(PAGE_IN_VIEW_JS, callback=callback)
+
+
 def fitting_zoom(pages: Sequence[PageInfo], panel_width: float, largest: float) -> float:
     """The zoom at which the widest page fits a panel `panel_width` pixels wide, at most
     `largest`; `largest` when the width is unknown."""

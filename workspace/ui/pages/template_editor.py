@@ -50,6 +50,7 @@ from workspace.ui.components.field_placement import (
     page_views,
     palette,
     resized,
+    with_page_in_view,
     zoom_controls,
 )
 from workspace.ui.pages.templates import ROLE_COLORS
@@ -358,11 +359,12 @@ class EditorState(PageZoom, AuthState):
         yield self._save()
 
     @rx.event
-    def place_field(self, field_type: str):
-        """A palette entry clicked: place it on the selected field's page (or page 1)."""
+    def place_field(self, field_type: str, page_in_view: int = 0):
+        """A palette entry clicked: place it on the page most in view (else the selected
+        field's page, else page 1)."""
         if field_type not in FIELD_TYPES or not self.pages:
             return
-        page = self.sel_page or 1
+        page = page_in_view if 1 <= page_in_view <= len(self.pages) else self.sel_page or 1
         # Stack clicked-in fields down the page so they do not cover each other.
         on_page = sum(1 for f in self.fields if f["page"] == page)
         self._add(self._new_field(field_type, page, 0.5, 0.2 + (on_page % 10) * 0.07))
@@ -1072,7 +1074,9 @@ def _side_panel() -> rx.Component:
         rx.box(
             palette(
                 list(FIELD_META),
-                on_pick=EditorState.place_field,
+                on_pick=lambda field_type: with_page_in_view(
+                    lambda page: EditorState.place_field(field_type, page)
+                ),
                 hint="Drag onto a page, or click",
             ),
             width=rx.breakpoints(initial="100%", md="156px"),
