@@ -1,0 +1,73 @@
+"""The dashboard shows what needs attention across the apps, from stored rows."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.envelope_samples import make_template
+from workspace.core.db import session_scope
+from workspace.core.models import Invoice
+from workspace.core.schemas.envelopes import EnvelopeCreate
+from workspace.core.schemas.invoices import InvoiceCreate
+from workspace.core.schemas.records import ComplianceCreate, IntakeCreate
+from workspace.core.services import envelopes, invoices, records
+
+pytestmark = pytest.mark.browser
+
+
+def _seed(org) -> None:
+    actor = org.actor
+    template_id = make_template(org, roles=("employee",))
+    body = InvoiceCreate.model_validate(
+        {
+            "clientName": "John Smith",
+            "clientEmail": "john@example.com",
+            "title": "Consulting",
+            "currency": "NGN",
+            "lineItems": [{"description": "Work", "quantity": 1, "unitPriceKobo": 5_590_000}],
+        }
+    )
+    with session_scope() as session:
+        envelopes.create_envelope(
+            session,
+            actor=actor,
+            data=EnvelopeCreate(
+                template_id=template_id,
+                signers=[{"name": "Ada Lovelace", "email": "ada@example.com"}],
+            ),
+        )
+        invoice = invoices.create_invoice(session, actor=actor, data=body)
+        invoices.send_invoice(session, actor=actor, invoice_id=invoice.id)
+        session.get(Invoice, invoice.id).status = "overdue"
+        records.create_intake(
+            session, actor=actor, data=IntakeCreate(title="Vendor", status="pending_review")
+        )
+        records.create_compliance_item(
+            session, actor=actor, data=ComplianceCreate(title="Insurance", status="expiring_soon")
+        )
+
+
+def test_the_dashboard_shows_what_needs_attention(org, signed_in_page, screenshot):
+    _seed(org)
+    page = signed_in_page(org)
+    page.goto("/")
+    expect(page.locator("#figure-awaiting-signature")).to_have_text("1")
+    expect(page.locator("#figure-outstanding")).to_have_text("₦55,900.00")
+    expect(page.get_by_text("₦55,900.00 overdue on 1 invoice")).to_be_visible()
+    expect(page.locator("#figure-paid")).to_have_text("₦0.00")
+    expect(page.locator("#figure-intakes")).to_have_text("1")
+    expect(page.locator("#figure-hires")).to_have_text("0")
+    expect(page.locator("#figure-renewals")).to_have_text("1")
+    screenshot(page, "dashboard-desktop")
+
+    phone = signed_in_page(org, phone=True)
+    phone.goto("/")
+    expect(phone.locator("#figure-outstanding")).to_have_text("₦55,900.00")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "dashboard-attention-phone")
+
+    page.locator("#figure-outstanding").click()
+    expect(page).to_have_url(re.compile(r"/invoices/?$"))
