@@ -1,4 +1,5 @@
-"""Every page of the app on a 390 px phone: its title shows and nothing scrolls sideways."""
+"""Every page of the app on a 390 px phone and an 820 px tablet: its title shows and nothing
+scrolls sideways."""
 
 from __future__ import annotations
 
@@ -101,7 +102,11 @@ def _intake(org) -> str:
         ).id
 
 
-def test_every_page_fits_a_phone(org, signed_in_page, screenshot):
+@pytest.mark.parametrize(
+    ("device", "width"),
+    [("phone", 390), ("tablet", 820)],  # a tablet opens the menu, as a phone does
+)
+def test_every_page_fits_the_screen(org, signed_in_page, screenshot, device, width):
     customer_id, invoice_id, number = _customer_with_an_invoice(org)
     envelope_id, intake_id = _sent_envelope(org), _intake(org)
     details = {customer_id: "detail", invoice_id: "detail", envelope_id: "detail"}
@@ -114,16 +119,29 @@ def test_every_page_fits_a_phone(org, signed_in_page, screenshot):
         f"/envelopes/{envelope_id}": "Employment Contract",
         f"/business-intake/{intake_id}": "Northwind Logistics & Warehousing International",
     }
-    phone = signed_in_page(org, phone=True)
+    # Lists with the rows above: measured once those rows are on screen.
+    loaded = {
+        "/envelopes": "Oluwaseun Adebayo-Williams",
+        "/invoices": number,
+        "/customers": "Oluwaseun Adebayo-Williams",
+        "/business-intake": "Northwind Logistics & Warehousing International",
+    }
+    page = signed_in_page(org, phone=device == "phone")
+    if device == "tablet":
+        page.set_viewport_size({"width": width, "height": 1100})
     too_wide = {}
     for path, title in pages.items():
-        phone.goto(path)
-        expect(phone.get_by_role("heading", name=title, exact=True).first).to_be_visible()
+        page.goto(path)
+        expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible()
+        if path in loaded:
+            expect(page.get_by_text(loaded[path]).first).to_be_visible()
         name = path
         for record_id, word in details.items():
             name = name.replace(record_id, word)
-        screenshot(phone, "phone" + (name.replace("/", "-") if path != "/" else "-dashboard"))
-        width = phone.evaluate("document.documentElement.scrollWidth")
-        if width > 390:
-            too_wide[path] = width
-    assert too_wide == {}, f"pages wider than the phone: {too_wide}"
+        screenshot(page, device + (name.replace("/", "-") if path != "/" else "-dashboard"))
+        page_width = page.evaluate("document.documentElement.scrollWidth")
+        if page_width > width:
+            too_wide[path] = page_width
+    assert too_wide == {}, f"pages wider than the {device}: {too_wide}"
+    if device == "tablet":
+        expect(page.get_by_role("button", name="Menu")).to_be_visible()

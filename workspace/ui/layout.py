@@ -6,11 +6,14 @@ import reflex as rx
 
 from workspace.ui.state import AuthState
 
-# Table cells that phones leave out (Reflex breakpoints: the sidebar appears at the same width).
+# Table cells that phones leave out (shown from 48em, Reflex's "sm" breakpoint).
 WIDE_ONLY = ["none", "none", "table-cell"]
 # Table cells that only phones leave out, and what phones show in their place.
 TABLET_UP = ["none", "table-cell"]
 PHONE_ONLY = ["block", "none"]
+# The sidebar from 62em (a laptop) up; narrower screens, tablets included, open the menu.
+SIDEBAR_UP = ["none", "none", "none", "block"]
+MENU_BUTTON = ["block", "block", "block", "none"]
 
 NAV = [
     ("Dashboard", "/", "layout-dashboard"),
@@ -199,7 +202,7 @@ def app_shell(
                     ),
                     direction="left",
                 ),
-                display=["block", "block", "none"],
+                display=MENU_BUTTON,
             ),
             rx.heading(title, size="6"),
             align="center",
@@ -237,7 +240,7 @@ def app_shell(
         top="0",
         border_right=f"1px solid {rx.color('gray', 4)}",
         background=rx.color("gray", 2),
-        display=["none", "none", "block"],
+        display=SIDEBAR_UP,
     )
     return rx.hstack(
         sidebar,
@@ -248,6 +251,9 @@ def app_shell(
             padding_bottom="40px",
             width="100%",
             max_width="1200px",
+            # Beside the sidebar, wide content (tabs, tables) scrolls inside instead of
+            # widening the page.
+            min_width="0",
         ),
         spacing="0",
         align="start",

@@ -24,9 +24,9 @@ class DashboardState(AuthState):
     # What needs attention, as shown (see `overview.needs_attention`).
     awaiting_signature: int = 0
     awaiting_note: str = ""
-    outstanding: str = ""
+    outstanding: str = "—"
     outstanding_note: str = ""
-    paid_this_month: str = ""
+    paid_this_month: str = "—"
     intakes_to_review: int = 0
     intakes_note: str = ""
     hires_in_progress: int = 0
