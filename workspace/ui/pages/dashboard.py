@@ -40,8 +40,7 @@ class DashboardState(AuthState):
             return ""
         if self.pending_invitations == 0:
             return "No invitations pending"
-        plural = "s" if self.pending_invitations > 1 else ""
-        return f"{self.pending_invitations} invitation{plural} pending"
+        return f"{_plural(self.pending_invitations, 'invitation')} pending"
 
     @rx.event
     def load(self):
