@@ -6,46 +6,15 @@ import dataclasses
 
 from sqlmodel import select
 
-from tests.envelope_samples import make_template
+from tests.dashboard_samples import sent_envelope, sent_invoice
 from workspace.core import clock
 from workspace.core.db import session_scope
 from workspace.core.models import Envelope, Invoice
-from workspace.core.schemas.envelopes import EnvelopeCreate
-from workspace.core.schemas.invoices import InvoiceCreate, PaymentCreate
+from workspace.core.schemas.invoices import PaymentCreate
 from workspace.core.schemas.records import ComplianceCreate, HiringCreate, IntakeCreate
-from workspace.core.services import envelopes, invoices, overview, records
+from workspace.core.services import invoices, overview, records
 
 DAY_MS = 24 * 3600 * 1000
-
-
-def _invoice(actor, total_units: int, currency: str = "NGN") -> str:
-    body = InvoiceCreate.model_validate(
-        {
-            "clientName": "John Smith",
-            "clientEmail": "john@example.com",
-            "title": "Consulting",
-            "currency": currency,
-            "lineItems": [{"description": "Work", "quantity": 1, "unitPriceKobo": total_units}],
-        }
-    )
-    with session_scope() as session:
-        invoice = invoices.create_invoice(session, actor=actor, data=body)
-        invoices.send_invoice(session, actor=actor, invoice_id=invoice.id)
-        return invoice.id
-
-
-def _envelope(org, actor) -> str:
-    template_id = make_template(org, roles=("employee",))
-    with session_scope() as session:
-        envelope, _ = envelopes.create_envelope(
-            session,
-            actor=actor,
-            data=EnvelopeCreate(
-                template_id=template_id,
-                signers=[{"name": "Ada Lovelace", "email": "ada@example.com"}],
-            ),
-        )
-        return envelope.id
 
 
 def _records(actor) -> None:
@@ -68,16 +37,16 @@ def _records(actor) -> None:
 
 def test_needs_attention_counts_what_waits_on_someone(org, other_org):
     actor = org.actor
-    sent = _envelope(org, actor)
-    _envelope(org, actor)
-    overdue = _invoice(actor, 5_000_000)
-    paid = _invoice(actor, 2_000_000)
-    _invoice(actor, 900, currency="USD")  # another currency: never added to NGN
+    sent = sent_envelope(org, actor)
+    sent_envelope(org, actor)
+    overdue = sent_invoice(actor, 5_000_000)
+    paid = sent_invoice(actor, 2_000_000)
+    sent_invoice(actor, 900, currency="USD")  # another currency: never added to NGN
     _records(actor)
     # Another organization's rows and this one's test-mode rows are not counted.
-    _invoice(other_org.actor, 7_000_000)
+    sent_invoice(other_org.actor, 7_000_000)
     _records(other_org.actor)
-    _invoice(dataclasses.replace(actor, test_mode=True), 3_000_000)
+    sent_invoice(dataclasses.replace(actor, test_mode=True), 3_000_000)
     with session_scope() as session:
         invoices.record_payment(
             session,

@@ -7,41 +7,21 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.envelope_samples import make_template
+from tests.dashboard_samples import sent_envelope, sent_invoice
 from workspace.core.db import session_scope
 from workspace.core.models import Invoice
-from workspace.core.schemas.envelopes import EnvelopeCreate
-from workspace.core.schemas.invoices import InvoiceCreate
 from workspace.core.schemas.records import ComplianceCreate, IntakeCreate
-from workspace.core.services import envelopes, invoices, records
+from workspace.core.services import records
 
 pytestmark = pytest.mark.browser
 
 
 def _seed(org) -> None:
     actor = org.actor
-    template_id = make_template(org, roles=("employee",))
-    body = InvoiceCreate.model_validate(
-        {
-            "clientName": "John Smith",
-            "clientEmail": "john@example.com",
-            "title": "Consulting",
-            "currency": "NGN",
-            "lineItems": [{"description": "Work", "quantity": 1, "unitPriceKobo": 5_590_000}],
-        }
-    )
+    sent_envelope(org, actor)
+    overdue = sent_invoice(actor, 5_590_000)
     with session_scope() as session:
-        envelopes.create_envelope(
-            session,
-            actor=actor,
-            data=EnvelopeCreate(
-                template_id=template_id,
-                signers=[{"name": "Ada Lovelace", "email": "ada@example.com"}],
-            ),
-        )
-        invoice = invoices.create_invoice(session, actor=actor, data=body)
-        invoices.send_invoice(session, actor=actor, invoice_id=invoice.id)
-        session.get(Invoice, invoice.id).status = "overdue"
+        session.get(Invoice, overdue).status = "overdue"
         records.create_intake(
             session, actor=actor, data=IntakeCreate(title="Vendor", status="pending_review")
         )
