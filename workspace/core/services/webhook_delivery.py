@@ -359,20 +359,24 @@ def disable_endpoint(session: Session, endpoint: WebhookEndpoint, reason: str) -
         data={"url": endpoint.url},
     )
     settings = get_settings()
-    for address in _owner_emails(session, endpoint.org_id):
-        mail.send_notice(
+    text, html = mail.render_email(
+        heading="A webhook was disabled",
+        paragraphs=[
+            f"We stopped sending events to {endpoint.url}.",
+            f"Reason: {reason}",
+            "Fix the receiving server, then enable the webhook again; failed deliveries "
+            "can be redelivered from the delivery log.",
+        ],
+        button_label="Open webhooks",
+        button_url=f"{settings.public_base_url}/webhooks",
+    )
+    for address in _owner_emails(session, endpoint.org_id):  # one message, rendered once
+        mail.send_mail(
             session,
             to_email=address,
             subject="Your webhook was disabled",
-            heading="A webhook was disabled",
-            paragraphs=[
-                f"We stopped sending events to {endpoint.url}.",
-                f"Reason: {reason}",
-                "Fix the receiving server, then enable the webhook again; failed deliveries "
-                "can be redelivered from the delivery log.",
-            ],
-            button_label="Open webhooks",
-            button_url=f"{settings.public_base_url}/webhooks",
+            text_body=text,
+            html_body=html,
             org_id=endpoint.org_id,
             category="webhooks",
             deliver=not endpoint.test_mode,

@@ -10,3 +10,8 @@ def format_time(ms: int | None, empty: str = "—") -> str:
     if not ms:
         return empty
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%d %b %Y, %H:%M UTC")
+
+
+def counted(count: int, noun: str) -> str:
+    """'1 invoice', '3 invoices'."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")

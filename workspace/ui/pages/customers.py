@@ -20,7 +20,7 @@ from workspace.core.schemas.invoices import (
 from workspace.core.services import customers as service
 from workspace.core.services import subscriptions as subs
 from workspace.core.services.invoices import list_invoices
-from workspace.ui.layout import TABLET_UP, app_shell, card, empty_state
+from workspace.ui.layout import TABLET_UP, WIDE_ONLY, app_shell, card, empty_state
 from workspace.ui.pages.invoice_detail import _field, _iso_day
 from workspace.ui.pages.invoices import fmt_date, status_badge
 from workspace.ui.state import AuthState, toast_error
@@ -203,8 +203,8 @@ def customers_page() -> rx.Component:
                     rx.table.column_header_cell("Name"),
                     rx.table.column_header_cell("Email"),
                     rx.table.column_header_cell("Company", display=TABLET_UP),
-                    rx.table.column_header_cell("Phone", display=["none", "none", "table-cell"]),
-                    rx.table.column_header_cell("Since", display=["none", "none", "table-cell"]),
+                    rx.table.column_header_cell("Phone", display=WIDE_ONLY),
+                    rx.table.column_header_cell("Since", display=WIDE_ONLY),
                 )
             ),
             rx.table.body(
@@ -216,8 +216,8 @@ def customers_page() -> rx.Component:
                         ),
                         rx.table.cell(c["email"]),
                         rx.table.cell(c["company"], display=TABLET_UP),
-                        rx.table.cell(c["phone"], display=["none", "none", "table-cell"]),
-                        rx.table.cell(c["since"], display=["none", "none", "table-cell"]),
+                        rx.table.cell(c["phone"], display=WIDE_ONLY),
+                        rx.table.cell(c["since"], display=WIDE_ONLY),
                     ),
                 )
             ),

@@ -7,12 +7,9 @@ import reflex as rx
 from workspace.core.db import session_scope
 from workspace.core.money import format_money
 from workspace.core.services import overview
+from workspace.ui.components.formatting import counted
 from workspace.ui.layout import app_shell, card
 from workspace.ui.state import AuthState
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 class DashboardState(AuthState):
@@ -40,7 +37,7 @@ class DashboardState(AuthState):
             return ""
         if self.pending_invitations == 0:
             return "No invitations pending"
-        return f"{_plural(self.pending_invitations, 'invitation')} pending"
+        return f"{counted(self.pending_invitations, 'invitation')} pending"
 
     @rx.event
     def load(self):
@@ -66,7 +63,7 @@ class DashboardState(AuthState):
         self.outstanding = money(figures.outstanding_minor)
         self.outstanding_note = (
             f"{money(figures.overdue_minor)} overdue on "
-            f"{_plural(figures.overdue_invoices, 'invoice')}"
+            f"{counted(figures.overdue_invoices, 'invoice')}"
             if figures.overdue_invoices
             else "Nothing overdue"
         )

@@ -14,7 +14,7 @@ from workspace.core.errors import DomainError
 from workspace.core.schemas.envelopes import EnvelopeCreate, SignerIn, SignerUpdate
 from workspace.core.services import envelopes as service
 from workspace.core.services import templates as template_service
-from workspace.ui.layout import app_shell, card, empty_state
+from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
 PAGE_SIZE = 20
@@ -162,7 +162,7 @@ def _row(row) -> rx.Component:
         ),
         rx.table.cell(
             rx.text(row["created"], size="2", color=rx.color("gray", 11)),
-            display=["none", "none", "table-cell"],
+            display=WIDE_ONLY,
         ),
         custom_attrs={"data-envelope": row["id"]},
     )
@@ -175,7 +175,7 @@ def envelopes_page() -> rx.Component:
                 rx.table.column_header_cell("Envelope"),
                 rx.table.column_header_cell("Status"),
                 rx.table.column_header_cell("Signers"),
-                rx.table.column_header_cell("Created", display=["none", "none", "table-cell"]),
+                rx.table.column_header_cell("Created", display=WIDE_ONLY),
             )
         ),
         rx.table.body(rx.foreach(EnvelopesState.rows, _row)),

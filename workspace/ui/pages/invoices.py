@@ -13,7 +13,7 @@ from workspace.core.money import format_money
 from workspace.core.schemas.invoices import amount_due
 from workspace.core.services import invoices as service
 from workspace.ui.components.choices import choice_select
-from workspace.ui.layout import PHONE_ONLY, TABLET_UP, app_shell, card, empty_state
+from workspace.ui.layout import PHONE_ONLY, TABLET_UP, WIDE_ONLY, app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
 PAGE_SIZE = 25
@@ -528,7 +528,7 @@ def _row(row: dict) -> rx.Component:
                 spacing="0",
             )
         ),
-        rx.table.cell(rx.text(row["title"], size="2"), display=["none", "none", "table-cell"]),
+        rx.table.cell(rx.text(row["title"], size="2"), display=WIDE_ONLY),
         rx.table.cell(status_badge(row["status"]), display=TABLET_UP),
         rx.table.cell(rx.text(row["due_date"], size="2"), display=TABLET_UP),
         rx.table.cell(rx.text(row["total"], size="2"), text_align="right", display=TABLET_UP),
@@ -543,7 +543,7 @@ def _table() -> rx.Component:
         rx.table.row(
             rx.table.column_header_cell("Number"),
             rx.table.column_header_cell("Client"),
-            rx.table.column_header_cell("Title", display=["none", "none", "table-cell"]),
+            rx.table.column_header_cell("Title", display=WIDE_ONLY),
             rx.table.column_header_cell("Status", display=TABLET_UP),
             rx.table.column_header_cell("Due", display=TABLET_UP),
             rx.table.column_header_cell("Total", text_align="right", display=TABLET_UP),

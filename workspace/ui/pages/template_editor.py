@@ -53,6 +53,7 @@ from workspace.ui.components.field_placement import (
     with_page_in_view,
     zoom_controls,
 )
+from workspace.ui.components.formatting import counted
 from workspace.ui.pages.templates import ROLE_COLORS
 from workspace.ui.state import AuthState, toast_error
 
@@ -204,7 +205,7 @@ class EditorState(PageZoom, AuthState):
 
     @rx.var
     def field_count(self) -> str:
-        return f"{len(self.fields)} field" + ("" if len(self.fields) == 1 else "s")
+        return counted(len(self.fields), "field")
 
     @rx.var
     def has_selection(self) -> bool:
