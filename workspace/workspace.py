@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 
 import reflex as rx
 
 import workspace.core.services  # noqa: F401  (registers job handlers and event listeners)
-from workspace.api.app import serve_with
+from workspace.api.app import api_first, create_api_v1, outer_app
 from workspace.core.config import get_settings
 from workspace.core.jobs import Runner
 from workspace.mcp import mcp_lifespan
@@ -17,8 +18,18 @@ from workspace.ui.routes import add_pages
 
 settings = get_settings()
 
-app = rx.App(
-    api_transformer=serve_with,
+API = create_api_v1()
+
+
+class WorkspaceApp(rx.App):
+    """Reflex's app, whose ASGI app answers `/api/v1` ahead of Reflex's own middleware."""
+
+    def __call__(self):
+        return api_first(API, super().__call__())
+
+
+app = WorkspaceApp(
+    api_transformer=functools.partial(outer_app, API),
     head_components=[rx.el.meta(name="theme-color", content="#4f46e5")],
 )
 add_pages(app)

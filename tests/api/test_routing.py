@@ -102,15 +102,30 @@ def test_routers_are_matched_by_their_first_path_segment(org):
         assert get("DELETE", "/alpha/7").status_code == 405
 
 
-def test_the_served_app_sends_api_requests_straight_to_the_api(org):
+def served(reflex_paths: list[str]):
+    """The app as Reflex serves it, with a stand-in for Reflex's backend and for its middleware
+    around everything, which records the paths it sees."""
     from starlette.responses import PlainTextResponse
 
-    from workspace.api.app import serve_with
+    from workspace.api.app import api_first, create_api_v1, outer_app
 
     async def reflex_backend(scope, receive, send):
         await PlainTextResponse(f"reflex {scope['path']}")(scope, receive, send)
 
-    with TestClient(serve_with(reflex_backend)) as client:
+    api = create_api_v1()
+    around = outer_app(api, reflex_backend)
+
+    async def reflex_middleware(scope, receive, send):
+        if scope["type"] == "http":
+            reflex_paths.append(scope["path"])
+        await around(scope, receive, send)
+
+    return TestClient(api_first(api, reflex_middleware))
+
+
+def test_the_served_app_sends_api_requests_straight_to_the_api(org):
+    reflex_paths: list[str] = []
+    with served(reflex_paths) as client:
         me = client.get("/api/v1/me", headers=org.headers())
         assert me.status_code == 200 and me.json()["data"]["organization"]["name"] == "Acme Inc"
         assert client.get("/api/v1/me").status_code == 401  # the API's own guard answered
@@ -118,5 +133,31 @@ def test_the_served_app_sends_api_requests_straight_to_the_api(org):
         assert "/api/v1/openapi.json" in client.get("/api/v1/docs").text
         missing = client.get("/api/v1/nothing-here", headers=org.headers())
         assert missing.status_code == 404 and missing.json()["error"]
+        assert reflex_paths == []
         assert client.get("/ping").text == "reflex /ping"  # everything else: Reflex's backend
         assert client.get("/api/v1x").text == "reflex /api/v1x"
+        assert reflex_paths == ["/ping", "/api/v1x"]
+
+
+def test_browsers_on_other_origins_may_call_the_api(org):
+    origin = {"Origin": "https://books.example"}
+    with served([]) as client:
+        preflight = client.options(
+            "/api/v1/customers",
+            headers={
+                **origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "*"
+        assert "POST" in preflight.headers["access-control-allow-methods"]
+        assert "idempotency-key" in preflight.headers["access-control-allow-headers"]
+
+        me = client.get("/api/v1/me", headers={**org.headers(), **origin})
+        assert me.status_code == 200 and me.headers["access-control-allow-origin"] == "*"
+        exposed = me.headers["access-control-expose-headers"]
+        assert "X-RateLimit-Remaining" in exposed and "Retry-After" in exposed
+        refused = client.get("/api/v1/me", headers=origin)
+        assert refused.status_code == 401 and refused.headers["access-control-allow-origin"] == "*"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from fastapi import APIRouter, FastAPI
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -85,18 +86,40 @@ def create_app(routers: list[APIRouter] | None = None, *, api: FastAPI | None = 
     return app
 
 
-def serve_with(reflex_backend: ASGIApp) -> ASGIApp:
-    """The app Reflex serves (its `api_transformer`): `/api/v1` requests go straight to the API
-    app, everything else to `create_app()` with Reflex's backend mounted inside. The API's
-    requests skip the outer app's middleware and routing, which they do not need."""
-    api = create_api_v1()
+def outer_app(api: FastAPI, reflex_backend: ASGIApp) -> FastAPI:
+    """What Reflex serves (its `api_transformer`): `create_app(api=api)` with Reflex's backend
+    mounted inside."""
     app = create_app(api=api)
     app.mount("", reflex_backend)
+    return app
+
+
+def api_first(api: ASGIApp, app: ASGIApp) -> ASGIApp:
+    """`/api/v1` requests go straight to the API app, everything else to `app`. The API's requests
+    skip the middleware and routing of the app around it (Reflex's contexts and CORS, the outer
+    app's routes), which they do not need: about a fifth of what a light API request costs."""
+
+    # Keys, not cookies, authenticate the API, so a page on any origin may call it. Only a
+    # browser's request carries an Origin header; the others skip the CORS layer.
+    browser_api = CORSMiddleware(
+        api,
+        allow_origins=["*"],
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=[
+            "X-RateLimit-Limit",
+            "X-RateLimit-Remaining",
+            "X-RateLimit-Reset",
+            "Retry-After",
+            "Idempotent-Replayed",
+        ],
+    )
 
     async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(API_PREFIX + "/"):
             scope = {**scope, "root_path": scope.get("root_path", "") + API_PREFIX}
-            await api(scope, receive, send)
+            from_page = any(name == b"origin" for name, _ in scope["headers"])
+            await (browser_api if from_page else api)(scope, receive, send)
         else:
             await app(scope, receive, send)
 
