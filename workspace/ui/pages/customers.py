@@ -20,8 +20,9 @@ from workspace.core.schemas.invoices import (
 from workspace.core.services import customers as service
 from workspace.core.services import subscriptions as subs
 from workspace.core.services.invoices import list_invoices
+from workspace.ui.components.forms import compact_field
 from workspace.ui.layout import TABLET_UP, WIDE_ONLY, app_shell, card, empty_state
-from workspace.ui.pages.invoice_detail import _field, _iso_day
+from workspace.ui.pages.invoice_detail import _iso_day
 from workspace.ui.pages.invoices import fmt_date, status_badge
 from workspace.ui.state import AuthState, toast_error
 
@@ -136,7 +137,7 @@ class CustomersState(AuthState):
 
 def _new_customer_dialog() -> rx.Component:
     def field(label: str, name: str, value, **props):
-        return _field(
+        return compact_field(
             label,
             rx.input(
                 value=value,
@@ -456,12 +457,13 @@ class CustomerState(AuthState):
 
 def _edit_dialog() -> rx.Component:
     def field(label: str, name: str, **props):
-        return _field(
+        return compact_field(
             label,
             rx.input(
                 value=CustomerState.edit[name],
                 on_change=lambda v: CustomerState.set_edit(name, v),
                 width="100%",
+                id=f"edit-{name}",
                 **props,
             ),
         )
@@ -497,7 +499,7 @@ def _edit_dialog() -> rx.Component:
 
 def _subscription_dialog() -> rx.Component:
     def field(label: str, name: str, **props):
-        return _field(
+        return compact_field(
             label,
             rx.input(
                 value=CustomerState.sub[name],
@@ -529,24 +531,28 @@ def _subscription_dialog() -> rx.Component:
                 field("Name", "name", placeholder="Monthly retainer"),
                 rx.grid(
                     field("Amount", "amount", input_mode="decimal", placeholder="0.00"),
-                    _field(
+                    compact_field(
                         "Currency",
                         rx.select(
                             CustomerState.currency_options,
                             value=CustomerState.sub["currency"],
                             on_change=lambda v: CustomerState.set_sub("currency", v),
                             width="100%",
+                            id="sub-currency",
                         ),
+                        control_id="sub-currency",
                     ),
                     field("Every", "cadence", input_mode="numeric"),
-                    _field(
+                    compact_field(
                         "Unit",
                         rx.select(
                             ["days", "months"],
                             value=CustomerState.sub["unit"],
                             on_change=lambda v: CustomerState.set_sub("unit", v),
                             width="100%",
+                            id="sub-unit",
                         ),
+                        control_id="sub-unit",
                     ),
                     columns="2",
                     spacing="3",

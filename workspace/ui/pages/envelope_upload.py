@@ -420,6 +420,7 @@ def _signer_row(signer: dict) -> rx.Component:
         ),
         rx.input(
             placeholder="email@example.com",
+            aria_label="Email",
             type="email",
             value=signer["email"],
             on_change=lambda v: UploadSendState.set_signer(index, "email", v),

@@ -14,6 +14,7 @@ from workspace.core.errors import DomainError
 from workspace.core.schemas.envelopes import EnvelopeCreate, SignerIn, SignerUpdate
 from workspace.core.services import envelopes as service
 from workspace.core.services import templates as template_service
+from workspace.ui.components.forms import form_field
 from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
@@ -678,7 +679,7 @@ def _signer_dialog() -> rx.Component:
                 color=rx.color("gray", 11),
             ),
             rx.vstack(
-                labelled(
+                form_field(
                     "Full name",
                     rx.input(
                         value=form["name"],
@@ -687,7 +688,7 @@ def _signer_dialog() -> rx.Component:
                         id="signer-form-name",
                     ),
                 ),
-                labelled(
+                form_field(
                     "Email",
                     rx.input(
                         type="email",
@@ -700,7 +701,7 @@ def _signer_dialog() -> rx.Component:
                 rx.grid(
                     rx.cond(
                         EnvelopeState.roles.length() > 0,
-                        labelled(
+                        form_field(
                             "Role",
                             rx.select.root(
                                 rx.select.trigger(width="100%", id="signer-form-role"),
@@ -713,9 +714,10 @@ def _signer_dialog() -> rx.Component:
                                 value=form["role"],
                                 on_change=lambda v: EnvelopeState.set_signer_field("role", v),
                             ),
+                            control_id="signer-form-role",
                         ),
                     ),
-                    labelled(
+                    form_field(
                         "Signing order",
                         rx.input(
                             type="number",
@@ -1268,18 +1270,8 @@ def _signer_row(row, index) -> rx.Component:
     )
 
 
-def labelled(label: str, control: rx.Component, hint: str = "") -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="2", weight="medium"),
-        control,
-        rx.cond(hint != "", rx.text(hint, size="1", color=rx.color("gray", 10))),
-        spacing="1",
-        width="100%",
-    )
-
-
 def title_input() -> rx.Component:
-    return labelled(
+    return form_field(
         "Title",
         rx.input(
             value=EnvelopeFormState.title,
@@ -1294,7 +1286,7 @@ def delivery_card() -> rx.Component:
     """Message, expiry, schedule and CC: the same on every Send page."""
     return card(
         rx.vstack(
-            labelled(
+            form_field(
                 "Message",
                 rx.text_area(
                     value=EnvelopeFormState.message,
@@ -1305,7 +1297,7 @@ def delivery_card() -> rx.Component:
                 ),
             ),
             rx.grid(
-                labelled(
+                form_field(
                     "Expires after (days)",
                     rx.input(
                         type="number",
@@ -1316,7 +1308,7 @@ def delivery_card() -> rx.Component:
                         id="expiry-days",
                     ),
                 ),
-                labelled(
+                form_field(
                     "Send later (UTC)",
                     rx.input(
                         type="datetime-local",
@@ -1325,9 +1317,9 @@ def delivery_card() -> rx.Component:
                         width="100%",
                         id="schedule",
                     ),
-                    "5 minutes to 30 days ahead; leave empty to send now.",
+                    hint="5 minutes to 30 days ahead; leave empty to send now.",
                 ),
-                labelled(
+                form_field(
                     "CC (emails, comma separated)",
                     rx.input(
                         value=EnvelopeFormState.cc,
@@ -1383,7 +1375,7 @@ def send_footer(on_send, on_save_draft, cancel_href: str = "/envelopes") -> rx.C
 
 
 def _source_picker() -> rx.Component:
-    template_select = labelled(
+    template_select = form_field(
         "Template",
         rx.select.root(
             rx.select.trigger(placeholder="Choose a template", width="100%", id="template-select"),
@@ -1393,8 +1385,9 @@ def _source_picker() -> rx.Component:
             value=SendState.template_id,
             on_change=SendState.set_template,
         ),
+        control_id="template-select",
     )
-    package_select = labelled(
+    package_select = form_field(
         "Package",
         rx.select.root(
             rx.select.trigger(placeholder="Choose a package", width="100%", id="package-select"),
@@ -1407,7 +1400,8 @@ def _source_picker() -> rx.Component:
             value=SendState.package_id,
             on_change=SendState.set_package,
         ),
-        "Every document of the package goes into one envelope; each signer signs all of "
+        control_id="package-select",
+        hint="Every document of the package goes into one envelope; each signer signs all of "
         "their fields in one go.",
     )
     no_packages = rx.callout(

@@ -12,6 +12,7 @@ from workspace.core.apps import get_app
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 from workspace.core.services import approvals, branding, portal, records
+from workspace.ui.components.forms import field_label
 from workspace.ui.pages.records import day_label, humanize, status_badge, status_color
 
 
@@ -305,7 +306,7 @@ def _upload_dialog() -> rx.Component:
 
 def _detail_input(detail: RequestedDetail) -> rx.Component:
     return rx.vstack(
-        rx.text(detail.label, size="2", weight="medium"),
+        field_label(detail.label, f"detail-{detail.key}"),
         rx.cond(
             detail.preview != "",
             rx.text(

@@ -30,6 +30,7 @@ from workspace.core.schemas.invoices import (
 )
 from workspace.core.services import customers as customer_service
 from workspace.core.services import invoices as service
+from workspace.ui.components.forms import compact_field
 from workspace.ui.layout import PHONE_ONLY, TABLET_UP, app_shell, card
 from workspace.ui.pages.invoices import fmt_date, status_badge
 from workspace.ui.state import AuthState, toast_error
@@ -487,16 +488,6 @@ class InvoiceState(AuthState):
 # -------------------------------------------------------------- components
 
 
-def _field(label: str, control: rx.Component, **props) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", weight="medium", color=rx.color("gray", 11)),
-        control,
-        spacing="1",
-        width="100%",
-        **props,
-    )
-
-
 def _input(field: str, value, **props) -> rx.Component:
     return rx.input(
         value=value,
@@ -513,12 +504,14 @@ def _line_editor(line: dict) -> rx.Component:
         rx.input(
             value=line["description"],
             placeholder="Description",
+            aria_label="Description",
             on_change=lambda v: InvoiceState.set_line(index, "description", v),
             class_name="line-description",
         ),
         rx.input(
             value=line["quantity"],
             placeholder="Qty",
+            aria_label="Quantity",
             input_mode="decimal",
             on_change=lambda v: InvoiceState.set_line(index, "quantity", v),
             class_name="line-quantity",
@@ -526,6 +519,7 @@ def _line_editor(line: dict) -> rx.Component:
         rx.input(
             value=line["unit_price"],
             placeholder="0.00",
+            aria_label="Unit price",
             input_mode="decimal",
             on_change=lambda v: InvoiceState.set_line(index, "unit_price", v),
             class_name="line-price",
@@ -664,9 +658,10 @@ def _customer_picker() -> rx.Component:
         position="relative",
         width="100%",
     )
-    return _field(
+    return compact_field(
         "Customer",
         rx.cond(InvoiceState.customer_id != "", linked, search),
+        control_id="customer-search",
         grid_column=rx.breakpoints(initial="auto", sm="span 2"),
     )
 
@@ -676,29 +671,31 @@ def _editor() -> rx.Component:
         card(
             rx.grid(
                 _customer_picker(),
-                _field("Client name", _input("client_name", InvoiceState.client_name)),
-                _field(
+                compact_field("Client name", _input("client_name", InvoiceState.client_name)),
+                compact_field(
                     "Client email",
                     _input("client_email", InvoiceState.client_email, type="email"),
                 ),
-                _field("Company", _input("client_company", InvoiceState.client_company)),
-                _field("Title", _input("title", InvoiceState.title)),
-                _field(
+                compact_field("Company", _input("client_company", InvoiceState.client_company)),
+                compact_field("Title", _input("title", InvoiceState.title)),
+                compact_field(
                     "Currency",
                     rx.select(
                         InvoiceState.currency_options,
                         value=InvoiceState.currency_code,
                         on_change=lambda v: InvoiceState.set_field("currency_code", v),
                         width="100%",
+                        id="field-currency_code",
                     ),
+                    control_id="field-currency_code",
                 ),
-                _field(
+                compact_field(
                     "Tax rate (%)", _input("tax_rate", InvoiceState.tax_rate, input_mode="decimal")
                 ),
-                _field(
+                compact_field(
                     "Invoice date", _input("invoice_date", InvoiceState.invoice_date, type="date")
                 ),
-                _field("Due date", _input("due_date", InvoiceState.due_date, type="date")),
+                compact_field("Due date", _input("due_date", InvoiceState.due_date, type="date")),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
                 width="100%",
@@ -742,13 +739,14 @@ def _editor() -> rx.Component:
             )
         ),
         card(
-            _field(
+            compact_field(
                 "Notes",
                 rx.text_area(
                     value=InvoiceState.notes,
                     on_change=lambda v: InvoiceState.set_field("notes", v),
                     placeholder="Payment terms, bank details…",
                     width="100%",
+                    id="field-notes",
                 ),
             )
         ),
@@ -799,22 +797,26 @@ def _payment_dialog() -> rx.Component:
                 "Amount due: ", InvoiceState.detail["due"], size="2", color="gray"
             ),
             rx.vstack(
-                _field(
-                    rx.text("Amount (", InvoiceState.currency_code, ")"),
+                compact_field(
+                    f"Amount ({InvoiceState.currency_code})",
                     pay_input("pay_amount", InvoiceState.pay_amount, input_mode="decimal"),
                 ),
-                _field("Payment date", pay_input("pay_date", InvoiceState.pay_date, type="date")),
-                _field(
+                compact_field(
+                    "Payment date", pay_input("pay_date", InvoiceState.pay_date, type="date")
+                ),
+                compact_field(
                     "Method",
                     rx.select(
                         METHODS,
                         value=InvoiceState.pay_method,
                         on_change=lambda v: InvoiceState.set_pay_field("pay_method", v),
                         width="100%",
+                        id="pay-pay_method",
                     ),
+                    control_id="pay-pay_method",
                 ),
-                _field("Reference", pay_input("pay_reference", InvoiceState.pay_reference)),
-                _field("Note", pay_input("pay_note", InvoiceState.pay_note)),
+                compact_field("Reference", pay_input("pay_reference", InvoiceState.pay_reference)),
+                compact_field("Note", pay_input("pay_note", InvoiceState.pay_note)),
                 rx.cond(
                     InvoiceState.pay_error != "",
                     rx.callout(InvoiceState.pay_error, icon="triangle-alert", color_scheme="red"),

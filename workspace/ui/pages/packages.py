@@ -439,7 +439,8 @@ def _dialog() -> rx.Component:
                     rx.vstack(
                         rx.foreach(
                             PackagesState.available,
-                            lambda t: rx.hstack(
+                            # The whole row is the checkbox's label: it names it and toggles it.
+                            lambda t: rx.el.label(
                                 rx.checkbox(
                                     checked=t.chosen,
                                     on_change=lambda v: PackagesState.toggle_template(t.id, v),
@@ -449,8 +450,12 @@ def _dialog() -> rx.Component:
                                     rx.text(t.detail, size="1", color=rx.color("gray", 10)),
                                     spacing="0",
                                 ),
-                                align="center",
-                                spacing="2",
+                                style={
+                                    "display": "flex",
+                                    "align_items": "center",
+                                    "gap": "8px",
+                                    "cursor": "pointer",
+                                },
                             ),
                         ),
                         spacing="2",

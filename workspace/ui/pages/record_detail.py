@@ -695,6 +695,7 @@ def _checklist() -> rx.Component:
             choice_select(
                 RecordState.requirement_options,
                 placeholder="Requirement",
+                aria_label="Requirement",
                 value=RecordState.upload_requirement,
                 on_change=RecordState.set_upload_requirement,
             ),
@@ -703,6 +704,7 @@ def _checklist() -> rx.Component:
                 value=RecordState.upload_access,
                 on_change=RecordState.set_upload_access,
                 trigger_id="upload-access",
+                aria_label="Who can see the document",
             ),
             grid_template_columns="1fr 130px",
             gap="8px",
@@ -929,6 +931,7 @@ def _approvals() -> rx.Component:
                     choice_select(
                         labelled(("sequential", "parallel")),
                         name="mode",
+                        aria_label="Approval order",
                         default_value="sequential",
                         width="140px",
                     ),
@@ -982,8 +985,18 @@ def _team() -> rx.Component:
         rx.vstack(rx.foreach(RecordState.members, _member), width="100%"),
         rx.form(
             rx.grid(
-                choice_select(RecordState.member_options, placeholder="Member", name="userId"),
-                choice_select(labelled(TEAM_ROLES), name="role", default_value="contributor"),
+                choice_select(
+                    RecordState.member_options,
+                    placeholder="Member",
+                    aria_label="Member",
+                    name="userId",
+                ),
+                choice_select(
+                    labelled(TEAM_ROLES),
+                    aria_label="Role",
+                    name="role",
+                    default_value="contributor",
+                ),
                 rx.button("Assign", type="submit"),
                 grid_template_columns="1fr 130px auto",
                 gap="8px",
@@ -1189,6 +1202,7 @@ def _vault() -> rx.Component:
                     choice_select(
                         [(level, ACCESS_LABELS[level]) for level in VAULT_ACCESS_LEVELS],
                         name="accessLevel",
+                        aria_label="Who can reveal it",
                         default_value="admin",
                         width="120px",
                     ),
@@ -1268,6 +1282,7 @@ def _header() -> rx.Component:
                     on_change=RecordState.change_status,
                     width="190px",
                     trigger_id="status-select",
+                    aria_label="Status",
                 ),
                 width="100%",
                 align="start",

@@ -15,6 +15,7 @@ from workspace.core.errors import DomainError
 from workspace.core.schemas.records import ComplianceCreate, HiringCreate, IntakeCreate
 from workspace.core.services import records
 from workspace.ui.components.choices import choice_select
+from workspace.ui.components.forms import field_label
 from workspace.ui.layout import app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
@@ -394,7 +395,7 @@ class NewRecordState(AuthState):
 
 
 def _form_field(spec: FormField) -> rx.Component:
-    label = rx.text(spec.label + (" *" if spec.required else ""), size="2", weight="medium")
+    label = field_label(spec.label + (" *" if spec.required else ""), spec.name)
     if spec.kind == "select":
         control = choice_select(
             spec.options, name=spec.name, default_value=spec.options[0][0], trigger_id=spec.name
@@ -591,8 +592,9 @@ def compliance_calendar_page() -> rx.Component:
                 value=ComplianceCalendarState.horizon_days.to_string(),
                 on_change=ComplianceCalendarState.set_horizon,
                 width="110px",
+                id="calendar-horizon",
             ),
-            rx.text("days ahead", size="2"),
+            field_label("days ahead", "calendar-horizon", weight="regular"),
             width="100%",
             align="center",
             wrap="wrap",

@@ -11,6 +11,7 @@ from workspace.core.errors import DomainError, ValidationFailed
 from workspace.core.models.accounts import ROLES
 from workspace.core.services import accounts, api_keys, branding
 from workspace.ui.components.formatting import format_time
+from workspace.ui.components.forms import field_label
 from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state, scrolling_table
 from workspace.ui.state import AuthState, toast_error
 
@@ -311,7 +312,7 @@ def _profile_fields() -> rx.Component:
         _section_heading("Profile", "Shown in the app and on every email you send."),
         _inline_error(SettingsState.org_error),
         rx.vstack(
-            rx.text("Organization name", size="2", weight="medium"),
+            field_label("Organization name", "org-name-input"),
             rx.input(
                 value=SettingsState.form_name,
                 on_change=SettingsState.set_form_name,
@@ -326,7 +327,7 @@ def _profile_fields() -> rx.Component:
             width="100%",
         ),
         rx.vstack(
-            rx.text("Brand colour", size="2", weight="medium"),
+            field_label("Brand colour", "brand-color-input"),
             rx.hstack(
                 rx.el.input(
                     type="color",

@@ -752,6 +752,10 @@ def _page(page) -> rx.Component:
     )
 
 
+# The field's label above the control names it (its id varies with the control).
+NAMED_BY_CURRENT_LABEL = {"aria-labelledby": "current-label"}
+
+
 def _current_input() -> rx.Component:
     field = SigningState.current
     kind = field["type"]
@@ -770,7 +774,12 @@ def _current_input() -> rx.Component:
         (
             "dropdown",
             rx.select.root(
-                rx.select.trigger(placeholder="Choose…", width="100%", id="current-select"),
+                rx.select.trigger(
+                    placeholder="Choose…",
+                    width="100%",
+                    id="current-select",
+                    custom_attrs=NAMED_BY_CURRENT_LABEL,
+                ),
                 rx.select.content(
                     rx.foreach(
                         SigningState.current_options,
@@ -796,6 +805,7 @@ def _current_input() -> rx.Component:
                 value=field["value"],
                 on_change=SigningState.set_choice,
                 id="current-radio",
+                custom_attrs=NAMED_BY_CURRENT_LABEL,
             ),
         ),
         (
@@ -856,6 +866,7 @@ def _current_input() -> rx.Component:
             size="3",
             width="100%",
             id="current-input",
+            custom_attrs=NAMED_BY_CURRENT_LABEL,
         ),
     )
 

@@ -54,6 +54,7 @@ from workspace.ui.components.field_placement import (
     zoom_controls,
 )
 from workspace.ui.components.formatting import counted
+from workspace.ui.components.forms import field_label
 from workspace.ui.pages.templates import ROLE_COLORS
 from workspace.ui.state import AuthState, toast_error
 
@@ -630,9 +631,12 @@ def _thumbnails() -> rx.Component:
     )
 
 
-def _section(title: str, *children: rx.Component) -> rx.Component:
+def _section(title: str, *children: rx.Component, control_id: str | None = None) -> rx.Component:
+    """A titled part of the properties panel; a part holding one control (`control_id`) has its
+    title as that control's label."""
+    style = {"size": "1", "weight": "bold", "color": rx.color("gray", 10)}
     return rx.vstack(
-        rx.text(title, size="1", weight="bold", color=rx.color("gray", 10)),
+        field_label(title, control_id, **style) if control_id else rx.text(title, **style),
         *children,
         spacing="2",
         width="100%",
@@ -650,6 +654,7 @@ def _options_editor() -> rx.Component:
                     key=EditorState.selected_id + "-ol-" + option.index.to_string(),
                     on_blur=lambda v: EditorState.set_option(option.index, "label", v),
                     placeholder="Label",
+                    aria_label="Option label",
                     size="1",
                     flex="1",
                 ),
@@ -658,6 +663,7 @@ def _options_editor() -> rx.Component:
                     key=EditorState.selected_id + "-ov-" + option.index.to_string(),
                     on_blur=lambda v: EditorState.set_option(option.index, "value", v),
                     placeholder="Value",
+                    aria_label="Option value",
                     size="1",
                     flex="1",
                 ),
@@ -692,7 +698,7 @@ def _conditions_builder() -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.select.root(
-                        rx.select.trigger(width="90px"),
+                        rx.select.trigger(width="90px", aria_label="Show, hide or require"),
                         rx.select.content(
                             *[rx.select.item(a.capitalize(), value=a) for a in CONDITION_ACTIONS]
                         ),
@@ -702,7 +708,7 @@ def _conditions_builder() -> rx.Component:
                     ),
                     rx.text("this field when", size="1"),
                     rx.select.root(
-                        rx.select.trigger(width="70px"),
+                        rx.select.trigger(width="70px", aria_label="All or any"),
                         rx.select.content(*[rx.select.item(a, value=a) for a in CONDITION_LOGICS]),
                         value=EditorState.sel_logic,
                         on_change=EditorState.set_condition_logic,
@@ -718,7 +724,9 @@ def _conditions_builder() -> rx.Component:
                     lambda condition: rx.vstack(
                         rx.hstack(
                             rx.select.root(
-                                rx.select.trigger(placeholder="Field", flex="1"),
+                                rx.select.trigger(
+                                    placeholder="Field", flex="1", aria_label="Field"
+                                ),
                                 rx.select.content(
                                     rx.foreach(
                                         EditorState.condition_sources,
@@ -744,7 +752,7 @@ def _conditions_builder() -> rx.Component:
                         ),
                         rx.hstack(
                             rx.select.root(
-                                rx.select.trigger(flex="1"),
+                                rx.select.trigger(flex="1", aria_label="Comparison"),
                                 rx.select.content(
                                     *[
                                         rx.select.item(OPERATOR_LABELS[o], value=o)
@@ -834,11 +842,12 @@ def _properties() -> rx.Component:
                     width="100%",
                     id="field-label",
                 ),
+                control_id="field-label",
             ),
             _section(
                 "Signer role",
                 rx.select.root(
-                    rx.select.trigger(width="100%"),
+                    rx.select.trigger(width="100%", id="field-role"),
                     rx.select.content(
                         rx.foreach(
                             EditorState.roles, lambda r: rx.select.item(r.name, value=r.name)
@@ -847,6 +856,7 @@ def _properties() -> rx.Component:
                     value=EditorState.sel_role,
                     on_change=EditorState.set_role,
                 ),
+                control_id="field-role",
             ),
             rx.hstack(
                 rx.switch(
@@ -854,7 +864,7 @@ def _properties() -> rx.Component:
                     on_change=EditorState.set_required,
                     id="field-required",
                 ),
-                rx.text("Required", size="2"),
+                field_label("Required", "field-required", weight="regular"),
                 align="center",
                 spacing="2",
             ),
@@ -870,7 +880,9 @@ def _properties() -> rx.Component:
                             on_blur=lambda v: EditorState.set_number_limit("min", v),
                             type="number",
                             size="1",
+                            id="field-min",
                         ),
+                        control_id="field-min",
                     ),
                     _section(
                         "Max",
@@ -880,7 +892,9 @@ def _properties() -> rx.Component:
                             on_blur=lambda v: EditorState.set_number_limit("max", v),
                             type="number",
                             size="1",
+                            id="field-max",
                         ),
+                        control_id="field-max",
                     ),
                     width="100%",
                 ),
@@ -896,7 +910,9 @@ def _properties() -> rx.Component:
                     ),
                     size="2",
                     width="100%",
+                    id="field-default",
                 ),
+                control_id="field-default",
             ),
             _conditions_builder(),
             rx.divider(),
@@ -948,9 +964,9 @@ def _properties() -> rx.Component:
 
 def _role_picker() -> rx.Component:
     return rx.hstack(
-        rx.text("Placing for", size="2", color=rx.color("gray", 11)),
+        field_label("Placing for", "placing-role", weight="regular", color=rx.color("gray", 11)),
         rx.select.root(
-            rx.select.trigger(width="150px"),
+            rx.select.trigger(width="150px", id="placing-role"),
             rx.select.content(
                 rx.foreach(
                     EditorState.roles,
@@ -979,6 +995,7 @@ def _role_picker() -> rx.Component:
                 rx.hstack(
                     rx.input(
                         placeholder="Role, e.g. employer",
+                        aria_label="New role",
                         value=EditorState.new_role,
                         on_change=EditorState.set_new_role,
                         size="2",

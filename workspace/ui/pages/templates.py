@@ -14,6 +14,7 @@ from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 from workspace.core.pdf.document import page_image_path
 from workspace.core.services import templates as service
+from workspace.ui.components.forms import field_label
 from workspace.ui.components.pdf_upload import pdf_drop_zone
 from workspace.ui.layout import app_shell, empty_state
 from workspace.ui.state import AuthState, toast_error
@@ -295,7 +296,7 @@ def templates_page() -> rx.Component:
                     on_change=TemplatesState.set_show_archived,
                     id="show-archived",
                 ),
-                rx.text("Show archived", size="2"),
+                field_label("Show archived", "show-archived", weight="regular"),
                 align="center",
                 spacing="2",
             ),
