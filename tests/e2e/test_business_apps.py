@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from tests.record_samples import vendor_intake
 from workspace.core.db import session_scope
 from workspace.core.models import (
     AppRecord,
@@ -19,28 +20,11 @@ from workspace.core.models import (
     VaultItem,
 )
 from workspace.core.passwords import hash_password
-from workspace.core.schemas.records import IntakeCreate
 from workspace.core.services import accounts, approvals, portal, records
 from workspace.ui.state import SESSION_COOKIE
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 BANK = "000123456789"
-
-
-def _intake(org) -> str:
-    with session_scope() as session:
-        record = records.create_intake(
-            session,
-            actor=org.actor,
-            data=IntakeCreate(
-                title="Acme Catering",
-                intakeType="vendor",
-                contactName="Sam Lee",
-                contactEmail="sam@example.com",
-                companyName="Acme Catering",
-            ),
-        )
-        return record.id
 
 
 def _link(org, record_id) -> tuple[str, str]:
@@ -56,7 +40,7 @@ def _link(org, record_id) -> tuple[str, str]:
 
 
 def test_portal_submission_on_a_phone(org, phone_page, tmp_path: Path, screenshot):
-    record_id = _intake(org)
+    record_id = vendor_intake(org)
     _, token = _link(org, record_id)
     page = phone_page
     page.goto(f"/intake/{token}")
@@ -98,7 +82,7 @@ def test_portal_submission_on_a_phone(org, phone_page, tmp_path: Path, screensho
 
 
 def test_revoked_and_unknown_links_show_a_clear_page(org, phone_page):
-    record_id = _intake(org)
+    record_id = vendor_intake(org)
     link_id, token = _link(org, record_id)
     with session_scope() as session:
         portal.revoke_portal_link(
@@ -130,7 +114,7 @@ def _member_page(new_page, live_server, org, email, role):
 
 
 def _with_vault_value(org) -> str:
-    record_id = _intake(org)
+    record_id = vendor_intake(org)
     with session_scope() as session:
         records.set_vault_field(
             session,
@@ -171,7 +155,7 @@ def test_finance_reveals_with_the_password(org, new_page, live_server, screensho
 
 
 def test_status_choices_read_as_words_and_store_the_value(org, signed_in_page, screenshot):
-    record_id = _intake(org)
+    record_id = vendor_intake(org)
     page = signed_in_page(org)
     page.goto(f"/business-intake/{record_id}")
     status = page.locator("#status-select")
@@ -218,7 +202,7 @@ def _approval_links(org, record_id) -> list[str]:
 
 
 def test_approver_decides_from_the_emailed_link(org, new_page, screenshot):
-    record_id = _intake(org)
+    record_id = vendor_intake(org)
     first, second = _approval_links(org, record_id)
 
     desk = new_page()

@@ -6,34 +6,16 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.app_pages import PAGES
 from tests.envelope_samples import make_template
+from tests.record_samples import vendor_intake
 from workspace.core.db import session_scope
 from workspace.core.schemas.envelopes import EnvelopeCreate
 from workspace.core.schemas.invoices import CustomerCreate, InvoiceCreate
-from workspace.core.schemas.records import IntakeCreate
-from workspace.core.services import customers, invoices, records
+from workspace.core.services import customers, invoices
 from workspace.core.services.envelopes import create_envelope
 
 pytestmark = pytest.mark.browser
-
-PAGES = {
-    "/": "Dashboard",
-    "/templates": "Templates",
-    "/templates/packages": "Packages",
-    "/envelopes": "Envelopes",
-    "/envelopes/new": "Send for signature",
-    "/envelopes/upload": "Upload and send",
-    "/invoices": "Invoices",
-    "/invoices/new": "New invoice",
-    "/customers": "Customers",
-    "/business-intake": "Business Intake",
-    "/hiring-packets": "Hiring Packets",
-    "/renewals-compliance": "Renewals & Compliance",
-    "/renewals-compliance/calendar": "Compliance calendar",
-    "/webhooks": "Webhooks",
-    "/mailbox": "Mailbox",
-    "/settings": "Settings",
-}
 
 
 def _customer_with_an_invoice(org) -> tuple[str, str, str]:
@@ -87,28 +69,19 @@ def _sent_envelope(org) -> str:
         return envelope.id
 
 
-def _intake(org) -> str:
-    with session_scope() as session:
-        return records.create_intake(
-            session,
-            actor=org.actor,
-            data=IntakeCreate(
-                title="Northwind Logistics & Warehousing International",
-                intakeType="vendor",
-                contactName="Oluwaseun Adebayo-Williams",
-                contactEmail="oluwaseun.adebayo-williams@northwind-logistics.example.com",
-                companyName="Northwind Logistics & Warehousing International",
-            ),
-        ).id
-
-
 @pytest.mark.parametrize(
     ("device", "width"),
     [("phone", 390), ("tablet", 820)],  # a tablet opens the menu, as a phone does
 )
 def test_every_page_fits_the_screen(org, signed_in_page, screenshot, device, width):
     customer_id, invoice_id, number = _customer_with_an_invoice(org)
-    envelope_id, intake_id = _sent_envelope(org), _intake(org)
+    envelope_id = _sent_envelope(org)
+    intake_id = vendor_intake(
+        org,
+        company="Northwind Logistics & Warehousing International",
+        contact_name="Oluwaseun Adebayo-Williams",
+        contact_email="oluwaseun.adebayo-williams@northwind-logistics.example.com",
+    )
     details = {customer_id: "detail", invoice_id: "detail", envelope_id: "detail"}
     details[intake_id] = "detail"
     pages = {
