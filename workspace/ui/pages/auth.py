@@ -7,7 +7,7 @@ import reflex as rx
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 from workspace.core.services import accounts
-from workspace.ui.components.forms import field_label
+from workspace.ui.components.forms import form_field
 from workspace.ui.layout import public_shell
 from workspace.ui.state import AuthState
 
@@ -128,11 +128,8 @@ class LoginState(AuthState):
 
 
 def _field(label: str, name: str, type_: str = "text", **props) -> rx.Component:
-    return rx.vstack(
-        field_label(label, name),
-        rx.input(name=name, id=name, type=type_, size="3", width="100%", **props),
-        spacing="1",
-        width="100%",
+    return form_field(
+        label, rx.input(name=name, id=name, type=type_, size="3", width="100%", **props)
     )
 
 

@@ -15,7 +15,7 @@ from workspace.core.errors import DomainError
 from workspace.core.schemas.records import ComplianceCreate, HiringCreate, IntakeCreate
 from workspace.core.services import records
 from workspace.ui.components.choices import choice_select
-from workspace.ui.components.forms import field_label
+from workspace.ui.components.forms import field_label, form_field
 from workspace.ui.layout import app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
@@ -395,13 +395,12 @@ class NewRecordState(AuthState):
 
 
 def _form_field(spec: FormField) -> rx.Component:
-    label = field_label(spec.label + (" *" if spec.required else ""), spec.name)
+    if spec.kind == "checkbox":
+        return rx.checkbox(spec.label, name=spec.name, id=spec.name)
     if spec.kind == "select":
         control = choice_select(
             spec.options, name=spec.name, default_value=spec.options[0][0], trigger_id=spec.name
         )
-    elif spec.kind == "checkbox":
-        return rx.checkbox(spec.label, name=spec.name, id=spec.name)
     else:
         control = rx.input(
             name=spec.name,
@@ -411,7 +410,7 @@ def _form_field(spec: FormField) -> rx.Component:
             placeholder=spec.placeholder,
             width="100%",
         )
-    return rx.vstack(label, control, spacing="1", width="100%")
+    return form_field(spec.label + (" *" if spec.required else ""), control, control_id=spec.name)
 
 
 def new_page_for(slug: str):
