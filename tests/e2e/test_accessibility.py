@@ -1,6 +1,6 @@
-"""Every form control of the app, its dialogs and the public portals has a name in Chromium's
-accessibility tree (a label tied to it, an aria-label, or at least a placeholder), so a screen
-reader says what to type and clicking a label focuses its control."""
+"""Every button, link and form control of the app, its dialogs and the public portals has a name
+in Chromium's accessibility tree (its text, a label tied to it, an aria-label, or at least a
+placeholder), so a screen reader says what it does or what to type."""
 
 from __future__ import annotations
 
@@ -20,14 +20,18 @@ from workspace.core.services.envelopes import signing_token
 pytestmark = pytest.mark.browser
 
 CONTROL_ROLES = {
+    "button",
     "checkbox",
     "combobox",
+    "link",
     "listbox",
+    "menuitem",
     "radio",
     "searchbox",
     "slider",
     "spinbutton",
     "switch",
+    "tab",
     "textbox",
 }
 
