@@ -31,6 +31,7 @@ class WorkspaceApp(rx.App):
 app = WorkspaceApp(
     api_transformer=functools.partial(outer_app, API),
     head_components=[rx.el.meta(name="theme-color", content="#4f46e5")],
+    stylesheets=["/workspace.css"],
 )
 add_pages(app)
 app.register_lifespan_task(mcp_lifespan)

@@ -1,6 +1,7 @@
-"""Every button, link and form control of the app, its dialogs and the public portals has a name
-in Chromium's accessibility tree (its text, a label tied to it, an aria-label, or at least a
-placeholder), so a screen reader says what it does or what to type."""
+"""The app, its dialogs and the public portals for people who use a screen reader or see less
+well: every button, link and form control has a name in Chromium's accessibility tree (its
+text, a label tied to it, an aria-label, or at least a placeholder), and text contrasts with its
+background as WCAG AA asks (4.5:1, or 3:1 for large text)."""
 
 from __future__ import annotations
 
@@ -60,17 +61,73 @@ def unnamed_controls(page) -> list[str]:
     return found
 
 
+# Each visible text's contrast with the first opaque background behind it (WCAG 2 formula).
+LOW_CONTRAST_JS = """
+() => {
+  const rgba = (css) => {
+    const m = css.match(/rgba?\\(([^)]+)\\)/);
+    if (m) {
+      const [r, g, b, a = 1] = m[1].split(",").map(Number);
+      return { r, g, b, a };
+    }
+    const srgb = css.match(/color\\(srgb ([\\d.]+) ([\\d.]+) ([\\d.]+)(?: \\/ ([\\d.]+))?\\)/);
+    if (!srgb) return null;
+    const [r, g, b] = srgb.slice(1, 4).map((v) => Number(v) * 255);
+    return { r, g, b, a: srgb[4] === undefined ? 1 : Number(srgb[4]) };
+  };
+  const luminance = ({ r, g, b }) => {
+    const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const behind = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const color = rgba(getComputedStyle(e).backgroundColor);
+      if (color && color.a > 0.9) return color;
+    }
+    return { r: 255, g: 255, b: 255, a: 1 };
+  };
+  const found = [];
+  const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (texts.nextNode()) {
+    const text = texts.currentNode.textContent.trim();
+    const element = texts.currentNode.parentElement;
+    if (!text || !element.getClientRects().length) continue;
+    // Disabled controls and placeholders are exempt, as WCAG exempts inactive components.
+    if (element.closest("[disabled], [data-disabled], [aria-hidden=true], [data-placeholder]")) {
+      continue;
+    }
+    const style = getComputedStyle(element);
+    const fg = rgba(style.color);
+    if (!fg || style.visibility === "hidden") continue;
+    const bg = behind(element);
+    const seen = { r: fg.r * fg.a + bg.r * (1 - fg.a), g: fg.g * fg.a + bg.g * (1 - fg.a),
+                   b: fg.b * fg.a + bg.b * (1 - fg.a) };
+    const [light, dark] = [luminance(seen), luminance(bg)].sort((x, y) => y - x);
+    const ratio = (light + 0.05) / (dark + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && parseInt(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) {
+      found.push(`${ratio.toFixed(2)}:1 ${style.color} "${text.slice(0, 40)}"`);
+    }
+  }
+  return found;
+}
+"""
+
+
 class Audit:
-    """Collects the unnamed controls of each screen visited, to report them all at once."""
+    """Collects what each screen visited gets wrong, to report it all at once."""
 
     def __init__(self, page, screenshot):
         self.page, self.screenshot = page, screenshot
-        self.unnamed: dict[str, list[str]] = {}
+        self.problems: dict[str, list[str]] = {}
 
     def check(self, screen: str) -> None:
         self.page.wait_for_load_state("networkidle")
-        if found := unnamed_controls(self.page):
-            self.unnamed[screen] = found
+        unnamed = [f"no name: {html}" for html in unnamed_controls(self.page)]
+        faint = [f"low contrast: {text}" for text in self.page.evaluate(LOW_CONTRAST_JS)]
+        if unnamed or faint:
+            self.problems[screen] = unnamed + faint
 
     def dialog(self, screen: str, opener) -> None:
         """Opens a dialog with `opener` (a locator to click), checks it and closes it."""
@@ -82,8 +139,8 @@ class Audit:
         expect(self.page.get_by_role("dialog")).to_have_count(0)
 
     def report(self) -> str:
-        return "controls without a name:\n" + "\n".join(
-            f"{screen}: {html}" for screen, found in self.unnamed.items() for html in found
+        return "\n".join(
+            f"{screen}: {problem}" for screen, found in self.problems.items() for problem in found
         )
 
 
@@ -128,7 +185,7 @@ def test_app_pages_and_dialogs_name_their_controls(org, signed_in_page, screensh
     audit.dialog("add webhook", page.get_by_role("button", name="Add endpoint").first)
     page.goto("/templates/packages")
     audit.dialog("new package", page.get_by_role("button", name="New package").first)
-    assert audit.unnamed == {}, audit.report()
+    assert audit.problems == {}, audit.report()
 
 
 def test_public_pages_name_their_controls(org, phone_page, screenshot):
@@ -166,4 +223,4 @@ def test_public_pages_name_their_controls(org, phone_page, screenshot):
     phone_page.goto(f"/intake/{portal_token}")
     expect(phone_page.get_by_text("Acme Catering").first).to_be_visible()
     audit.check("intake portal")
-    assert audit.unnamed == {}, audit.report()
+    assert audit.problems == {}, audit.report()

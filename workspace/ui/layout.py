@@ -111,7 +111,7 @@ def _org_header() -> rx.Component:
                 style={"overflow": "hidden", "text_overflow": "ellipsis", "white_space": "nowrap"},
                 max_width="170px",
             ),
-            rx.text("Workspace", size="1", color=rx.color("gray", 10)),
+            rx.text("Workspace", size="1", color=rx.color("gray", 11)),
             spacing="1",
         ),
         align="center",

@@ -348,7 +348,7 @@ def field_box(box: FieldBox, state) -> rx.Component:
             custom_attrs={"data-field-id": box.id, "data-role": box.role},
             width="100%",
             height="100%",
-            color=box.color,
+            color=f"color-mix(in srgb, {box.color} 55%, black)",  # readable on the tint
             background=f"color-mix(in srgb, {box.color} 14%, transparent)",
             border=rx.cond(box.selected, "2px solid", "1.5px dashed"),
             border_color=box.color,
@@ -372,7 +372,7 @@ def page_canvas(page: PageView, state, **props) -> rx.Component:
     """A page image with its fields; palette entries dropped on it call `state.drop_field`.
     `props` go to the page element (e.g. `on_page_click`)."""
     return rx.vstack(
-        rx.text("Page ", page.number, size="1", color=rx.color("gray", 10)),
+        rx.text("Page ", page.number, size="1", color=rx.color("gray", 11)),
         field_drop_zone(
             rx.image(
                 src=page.image_url,
@@ -445,8 +445,8 @@ def palette(
         )
 
     return rx.vstack(
-        rx.text("Fields", size="1", weight="bold", color=rx.color("gray", 10)),
-        rx.text(hint, size="1", color=rx.color("gray", 9)),
+        rx.text("Fields", size="1", weight="bold", color=rx.color("gray", 11)),
+        rx.text(hint, size="1", color=rx.color("gray", 11)),
         rx.flex(
             *[entry(field_type) for field_type in field_types],
             direction=rx.breakpoints(initial="row", md="column"),

@@ -36,7 +36,7 @@ def form_field(
     return rx.vstack(
         field_label(label, control_id or control.id, **style),
         control,
-        rx.cond(hint != "", rx.text(hint, size="1", color=rx.color("gray", 10))),
+        rx.cond(hint != "", rx.text(hint, size="1", color=rx.color("gray", 11))),
         spacing="1",
         width="100%",
         **props,

@@ -26,7 +26,7 @@ def pdf_drop_zone(
             border_radius="999px",
         ),
         rx.text(title, weight="medium"),
-        rx.text(hint, size="2", color=rx.color("gray", 10), text_align="center"),
+        rx.text(hint, size="2", color=rx.color("gray", 11), text_align="center"),
         align="center",
         spacing="2",
     )

@@ -226,7 +226,7 @@ def customers_page() -> rx.Component:
             width="100%",
         ),
         rx.hstack(
-            rx.text(CustomersState.page_label, size="2", color="gray"),
+            rx.text(CustomersState.page_label, size="2", color=rx.color("gray", 11)),
             rx.hstack(
                 rx.button(
                     "Previous",
@@ -525,7 +525,7 @@ def _subscription_dialog() -> rx.Component:
                 "The first invoice is sent now. The subscription becomes active when it is paid, "
                 "then an invoice is issued every period until you cancel.",
                 size="2",
-                color="gray",
+                color=rx.color("gray", 11),
             ),
             rx.vstack(
                 field("Name", "name", placeholder="Monthly retainer"),
@@ -598,7 +598,15 @@ def _subscription_row(s: dict) -> rx.Component:
                 spacing="2",
                 align="center",
             ),
-            rx.text(s["amount"], " ", s["cadence"], " · next ", s["next"], size="1", color="gray"),
+            rx.text(
+                s["amount"],
+                " ",
+                s["cadence"],
+                " · next ",
+                s["next"],
+                size="1",
+                color=rx.color("gray", 11),
+            ),
             spacing="0",
         ),
         rx.spacer(),
@@ -650,17 +658,20 @@ def customer_page() -> rx.Component:
             variant="ghost",
             width="100%",
         ),
-        rx.text("No invoices for this customer yet.", size="2", color="gray"),
+        rx.text("No invoices for this customer yet.", size="2", color=rx.color("gray", 11)),
     )
     body = rx.vstack(
         card(
             rx.hstack(
                 rx.vstack(
                     rx.heading(CustomerState.customer["name"], size="5"),
-                    rx.text(CustomerState.customer["email"], color="gray", size="2"),
+                    rx.text(CustomerState.customer["email"], color=rx.color("gray", 11), size="2"),
                     rx.text(CustomerState.customer["details"], size="2"),
                     rx.text(
-                        "Customer since ", CustomerState.customer["since"], size="1", color="gray"
+                        "Customer since ",
+                        CustomerState.customer["since"],
+                        size="1",
+                        color=rx.color("gray", 11),
                     ),
                     spacing="1",
                 ),
@@ -695,7 +706,7 @@ def customer_page() -> rx.Component:
                         spacing="3",
                         width="100%",
                     ),
-                    rx.text("No subscriptions.", size="2", color="gray"),
+                    rx.text("No subscriptions.", size="2", color=rx.color("gray", 11)),
                 ),
                 spacing="3",
                 width="100%",

@@ -88,7 +88,7 @@ def _figure(
                         rx.heading(value, size=value_size, id=test_id, overflow_wrap="anywhere"),
                         loading=~DashboardState.loaded,
                     ),
-                    rx.text(note, size="1", color=rx.color("gray", 10)),
+                    rx.text(note, size="1", color=rx.color("gray", 11)),
                     spacing="1",
                     min_width="0",
                 ),

@@ -374,7 +374,7 @@ def _document_card() -> rx.Component:
                 ),
                 rx.vstack(
                     rx.text(UploadSendState.filename, weight="bold", id="uploaded-filename"),
-                    rx.text(UploadSendState.page_summary, size="1", color=rx.color("gray", 10)),
+                    rx.text(UploadSendState.page_summary, size="1", color=rx.color("gray", 11)),
                     spacing="0",
                     flex="1",
                     min_width="0",
@@ -461,7 +461,7 @@ def _signers_card() -> rx.Component:
                     rx.text(
                         "Lower numbers sign first; equal numbers sign in parallel.",
                         size="1",
-                        color=rx.color("gray", 10),
+                        color=rx.color("gray", 11),
                     ),
                     spacing="1",
                 ),
@@ -532,7 +532,7 @@ def _fields_card() -> rx.Component:
             "Delete removes the selected field. With no fields placed, each signer signs at "
             "the bottom of the last page.",
             size="1",
-            color=rx.color("gray", 10),
+            color=rx.color("gray", 11),
         ),
         spacing="2",
         width="100%",
@@ -601,7 +601,7 @@ def _step(number: int, icon: str, text: str) -> rx.Component:
             color=rx.color("accent", 11),
             flex_shrink="0",
         ),
-        rx.icon(icon, size=16, color=rx.color("gray", 10), flex_shrink="0"),
+        rx.icon(icon, size=16, color=rx.color("gray", 11), flex_shrink="0"),
         rx.text(text, size="2"),
         align="center",
         spacing="2",
@@ -649,7 +649,7 @@ def upload_send_page() -> rx.Component:
                     rx.link("make it a template", href="/templates"),
                     " instead.",
                     size="2",
-                    color=rx.color("gray", 10),
+                    color=rx.color("gray", 11),
                 ),
                 rx.link(
                     rx.hstack(

@@ -154,12 +154,12 @@ def _row(row) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.link(rx.text(row["title"], weight="medium"), href="/envelopes/" + row["id"]),
-            rx.text(row["source"], size="1", color=rx.color("gray", 10)),
+            rx.text(row["source"], size="1", color=rx.color("gray", 11)),
         ),
         rx.table.cell(status_badge(row["status"])),
         rx.table.cell(
             rx.text(row["progress"], size="2"),
-            rx.text(row["who"], size="1", color=rx.color("gray", 10)),
+            rx.text(row["who"], size="1", color=rx.color("gray", 11)),
         ),
         rx.table.cell(
             rx.text(row["created"], size="2", color=rx.color("gray", 11)),
@@ -590,7 +590,7 @@ def _signer_card(signer) -> rx.Component:
                 wrap="wrap",
             ),
             rx.text(signer["email"], " · ", signer["role"], size="1", color=rx.color("gray", 11)),
-            rx.text(signer["detail"], size="1", color=rx.color("gray", 10)),
+            rx.text(signer["detail"], size="1", color=rx.color("gray", 11)),
             spacing="1",
             flex="1",
             min_width="0",
@@ -766,7 +766,7 @@ def _signer_dialog() -> rx.Component:
 
 def _fact(label: str, value) -> rx.Component:
     return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 10)),
+        rx.text(label, size="1", color=rx.color("gray", 11)),
         rx.text(value, size="2", weight="medium"),
         spacing="0",
     )
@@ -852,7 +852,7 @@ def envelope_page() -> rx.Component:
                         e["who"],
                         rx.cond(e["ip"] != "", " · " + e["ip"], ""),
                         size="1",
-                        color=rx.color("gray", 10),
+                        color=rx.color("gray", 11),
                     ),
                     spacing="0",
                 ),
@@ -874,7 +874,7 @@ def envelope_page() -> rx.Component:
                     spacing="2",
                     wrap="wrap",
                 ),
-                rx.text(env["source"], " · ", env["id"], size="1", color=rx.color("gray", 10)),
+                rx.text(env["source"], " · ", env["id"], size="1", color=rx.color("gray", 11)),
                 spacing="1",
             ),
             actions,
@@ -937,7 +937,7 @@ def envelope_page() -> rx.Component:
                 rx.text(
                     "In signing order; equal numbers sign in parallel.",
                     size="1",
-                    color=rx.color("gray", 10),
+                    color=rx.color("gray", 11),
                 ),
                 rx.vstack(
                     rx.foreach(EnvelopeState.signers, _signer_card), spacing="0", width="100%"
@@ -1236,7 +1236,7 @@ class SendState(EnvelopeFormState):
 def _signer_row(row, index) -> rx.Component:
     return rx.grid(
         rx.vstack(
-            rx.text("Role", size="1", color=rx.color("gray", 10)),
+            rx.text("Role", size="1", color=rx.color("gray", 11)),
             rx.badge(row["role_label"], size="2", variant="soft"),
             spacing="1",
         ),
@@ -1452,7 +1452,7 @@ def send_page() -> rx.Component:
             rx.text(
                 "One signer per role. Lower numbers sign first; equal numbers sign in parallel.",
                 size="1",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
             ),
             rx.vstack(rx.foreach(SendState.rows, _signer_row), width="100%", spacing="0"),
         ),

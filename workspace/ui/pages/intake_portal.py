@@ -235,11 +235,15 @@ def _item(item: PortalItem) -> rx.Component:
         rx.vstack(
             rx.text(
                 item.label,
-                rx.cond(item.required, rx.fragment(), rx.text.span(" · optional", color="gray")),
+                rx.cond(
+                    item.required,
+                    rx.fragment(),
+                    rx.text.span(" · optional", color=rx.color("gray", 11)),
+                ),
                 weight="medium",
                 size="2",
             ),
-            rx.text(item.description, size="1", color=rx.color("gray", 10)),
+            rx.text(item.description, size="1", color=rx.color("gray", 11)),
             status_badge(item.status, item.status_label, item.color),
             spacing="1",
             align="start",
@@ -276,7 +280,7 @@ def _upload_dialog() -> rx.Component:
                 rx.vstack(
                     rx.icon("camera", size=26, color=rx.color("accent", 10)),
                     rx.text("Tap to take a photo or choose a file", size="2", weight="medium"),
-                    rx.text("PDF, JPG or PNG up to 20 MB", size="1", color="gray"),
+                    rx.text("PDF, JPG or PNG up to 20 MB", size="1", color=rx.color("gray", 11)),
                     align="center",
                     spacing="1",
                 ),
@@ -314,7 +318,7 @@ def _detail_input(detail: RequestedDetail) -> rx.Component:
                 rx.code(detail.preview),
                 " — enter it again only to change it.",
                 size="1",
-                color="gray",
+                color=rx.color("gray", 11),
             ),
         ),
         rx.input(
@@ -332,7 +336,7 @@ def _detail_input(detail: RequestedDetail) -> rx.Component:
 
 def _uploaded(upload: UploadedFile) -> rx.Component:
     return rx.hstack(
-        rx.icon("file-check", size=16, color=rx.color("gray", 10)),
+        rx.icon("file-check", size=16, color=rx.color("gray", 11)),
         rx.text(
             upload.name,
             size="2",
@@ -415,12 +419,12 @@ def _active() -> rx.Component:
                         rx.vstack(
                             rx.heading("Your details", size="4"),
                             rx.hstack(
-                                rx.icon("lock", size=12, color=rx.color("gray", 10)),
+                                rx.icon("lock", size=12, color=rx.color("gray", 11)),
                                 rx.text(
                                     "Encrypted when you submit. Nobody sees them in full "
                                     "without permission.",
                                     size="1",
-                                    color="gray",
+                                    color=rx.color("gray", 11),
                                 ),
                                 align="center",
                                 spacing="2",
@@ -485,7 +489,13 @@ def intake_portal_page() -> rx.Component:
                 "search-x", "Link not found", "Check that you opened the full link from your email."
             ),
         ),
-        rx.text("Secured by Workspace", size="1", color="gray", text_align="center", width="100%"),
+        rx.text(
+            "Secured by Workspace",
+            size="1",
+            color=rx.color("gray", 11),
+            text_align="center",
+            width="100%",
+        ),
     )
 
 
@@ -653,7 +663,7 @@ def _approver_header() -> rx.Component:
 
 def _fact(label: str, value) -> rx.Component:
     return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 10), weight="medium"),
+        rx.text(label, size="1", color=rx.color("gray", 11), weight="medium"),
         rx.text(value, size="2"),
         spacing="0",
         min_width="0",
@@ -674,7 +684,7 @@ def _chain_step(step: ChainStep) -> rx.Component:
         rx.vstack(
             rx.text(
                 step.email,
-                rx.cond(step.is_you, rx.text.span(" (you)", color=rx.color("gray", 10)), ""),
+                rx.cond(step.is_you, rx.text.span(" (you)", color=rx.color("gray", 11)), ""),
                 size="2",
                 weight="medium",
                 word_break="break-all",
@@ -684,7 +694,7 @@ def _chain_step(step: ChainStep) -> rx.Component:
                 rx.text("“", step.comment, "”", size="1", color=rx.color("gray", 11)),
             ),
             rx.cond(
-                step.decided != "", rx.text(step.decided, size="1", color=rx.color("gray", 10))
+                step.decided != "", rx.text(step.decided, size="1", color=rx.color("gray", 11))
             ),
             spacing="0",
             flex="1",
@@ -702,7 +712,7 @@ def _checklist_line(line: ChecklistLine) -> rx.Component:
     return rx.hstack(
         rx.text(
             line.label,
-            rx.cond(line.required, "", rx.text.span(" · optional", color="gray")),
+            rx.cond(line.required, "", rx.text.span(" · optional", color=rx.color("gray", 11))),
             size="2",
             flex="1",
             min_width="0",
@@ -858,7 +868,7 @@ def _request() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.text("Approvers", size="3", weight="bold"),
-                rx.text(ApproverState.mode_hint, size="1", color=rx.color("gray", 10)),
+                rx.text(ApproverState.mode_hint, size="1", color=rx.color("gray", 11)),
                 rx.vstack(rx.foreach(ApproverState.chain, _chain_step), spacing="3", width="100%"),
                 spacing="2",
                 width="100%",
@@ -870,7 +880,7 @@ def _request() -> rx.Component:
             rx.card(
                 rx.vstack(
                     rx.text("Documents checklist", size="3", weight="bold"),
-                    rx.text(ApproverState.checklist_progress, size="1", color=rx.color("gray", 10)),
+                    rx.text(ApproverState.checklist_progress, size="1", color=rx.color("gray", 11)),
                     rx.vstack(
                         rx.foreach(ApproverState.checklist, _checklist_line),
                         spacing="2",
@@ -897,7 +907,7 @@ def approver_page() -> rx.Component:
             rx.cond(ApproverState.approver != "", "Sent to " + ApproverState.approver + " · ", ""),
             "Secured by Workspace",
             size="1",
-            color="gray",
+            color=rx.color("gray", 11),
             text_align="center",
             width="100%",
         ),

@@ -571,7 +571,7 @@ def _customer_match(match: dict) -> rx.Component:
         rx.avatar(fallback=match["name"][:2].upper(), size="2", radius="full"),
         rx.vstack(
             rx.text(match["name"], size="2", weight="medium"),
-            rx.text(match["detail"], size="1", color=rx.color("gray", 10)),
+            rx.text(match["detail"], size="1", color=rx.color("gray", 11)),
             spacing="0",
             min_width="0",
         ),
@@ -638,7 +638,7 @@ def _customer_picker() -> rx.Component:
                         "No customer matches. Type the client's details below: the invoice is "
                         "linked to the customer with that email when there is one.",
                         size="1",
-                        color=rx.color("gray", 10),
+                        color=rx.color("gray", 11),
                         padding="10px",
                     ),
                 ),
@@ -705,7 +705,13 @@ def _editor() -> rx.Component:
             rx.vstack(
                 rx.grid(
                     *[
-                        rx.text(label, size="1", weight="medium", color="gray", text_align=align)
+                        rx.text(
+                            label,
+                            size="1",
+                            weight="medium",
+                            color=rx.color("gray", 11),
+                            text_align=align,
+                        )
                         for label, align in (
                             ("Description", "left"),
                             ("Qty", "left"),
@@ -794,7 +800,7 @@ def _payment_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Record payment"),
             rx.dialog.description(
-                "Amount due: ", InvoiceState.detail["due"], size="2", color="gray"
+                "Amount due: ", InvoiceState.detail["due"], size="2", color=rx.color("gray", 11)
             ),
             rx.vstack(
                 compact_field(
@@ -876,7 +882,7 @@ def _void_button() -> rx.Component:
 
 def _kv(label: str, value) -> rx.Component:
     return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 10), weight="medium"),
+        rx.text(label, size="1", color=rx.color("gray", 11), weight="medium"),
         rx.text(value, size="2"),
         spacing="0",
     )
@@ -904,7 +910,7 @@ def _sent_view() -> rx.Component:
                             " × ",
                             row["unit_price"],
                             size="1",
-                            color=rx.color("gray", 10),
+                            color=rx.color("gray", 11),
                             display=PHONE_ONLY,
                         ),
                     ),
@@ -933,7 +939,7 @@ def _sent_view() -> rx.Component:
                             " · ",
                             p["reference"],
                             size="1",
-                            color="gray",
+                            color=rx.color("gray", 11),
                         ),
                         spacing="0",
                     ),
@@ -944,7 +950,7 @@ def _sent_view() -> rx.Component:
             ),
             spacing="2",
         ),
-        rx.text("No payments recorded yet.", size="2", color="gray"),
+        rx.text("No payments recorded yet.", size="2", color=rx.color("gray", 11)),
     )
     return rx.grid(
         rx.vstack(
@@ -972,7 +978,12 @@ def _sent_view() -> rx.Component:
                     ),
                     rx.cond(
                         InvoiceState.notes != "",
-                        rx.text(InvoiceState.notes, size="2", color="gray", white_space="pre-wrap"),
+                        rx.text(
+                            InvoiceState.notes,
+                            size="2",
+                            color=rx.color("gray", 11),
+                            white_space="pre-wrap",
+                        ),
                     ),
                     spacing="3",
                     width="100%",
@@ -985,7 +996,7 @@ def _sent_view() -> rx.Component:
         rx.vstack(
             card(
                 rx.vstack(
-                    rx.text("Amount due", size="1", color="gray", weight="medium"),
+                    rx.text("Amount due", size="1", color=rx.color("gray", 11), weight="medium"),
                     rx.text(InvoiceState.detail["due"], size="7", weight="bold", id="amount-due"),
                     rx.text(
                         "Paid ",
@@ -993,7 +1004,7 @@ def _sent_view() -> rx.Component:
                         " of ",
                         InvoiceState.detail["total"],
                         size="2",
-                        color="gray",
+                        color=rx.color("gray", 11),
                     ),
                     rx.hstack(
                         rx.cond(InvoiceState.can_pay, _payment_dialog()),
@@ -1032,7 +1043,13 @@ def _sent_view() -> rx.Component:
                             ),
                             rx.vstack(
                                 rx.text(entry["text"], size="2"),
-                                rx.text(entry["when"], " · ", entry["who"], size="1", color="gray"),
+                                rx.text(
+                                    entry["when"],
+                                    " · ",
+                                    entry["who"],
+                                    size="1",
+                                    color=rx.color("gray", 11),
+                                ),
                                 spacing="0",
                             ),
                             align="start",

@@ -163,7 +163,7 @@ def _invoice_view() -> rx.Component:
             lambda line: rx.hstack(
                 rx.vstack(
                     rx.text(line["description"], size="2", weight="medium"),
-                    rx.text(line["detail"], size="1", color=rx.color("gray", 10)),
+                    rx.text(line["detail"], size="1", color=rx.color("gray", 11)),
                     spacing="0",
                     min_width="0",
                 ),
@@ -198,7 +198,7 @@ def _invoice_view() -> rx.Component:
                             " ",
                             p["reference"],
                             size="1",
-                            color="gray",
+                            color=rx.color("gray", 11),
                         ),
                         spacing="0",
                     ),
@@ -228,16 +228,22 @@ def _invoice_view() -> rx.Component:
             rx.vstack(
                 rx.grid(
                     rx.vstack(
-                        rx.text("Billed to", size="1", color="gray", weight="medium"),
+                        rx.text("Billed to", size="1", color=rx.color("gray", 11), weight="medium"),
                         rx.text(inv["client"], size="2", weight="medium"),
                         rx.text(inv["company"], size="2"),
-                        rx.text(inv["email"], size="1", color="gray"),
+                        rx.text(inv["email"], size="1", color=rx.color("gray", 11)),
                         spacing="0",
                     ),
                     rx.vstack(
-                        rx.text("Issued", size="1", color="gray", weight="medium"),
+                        rx.text("Issued", size="1", color=rx.color("gray", 11), weight="medium"),
                         rx.text(inv["issued"], size="2"),
-                        rx.text("Due", size="1", color="gray", weight="medium", padding_top="4px"),
+                        rx.text(
+                            "Due",
+                            size="1",
+                            color=rx.color("gray", 11),
+                            weight="medium",
+                            padding_top="4px",
+                        ),
                         rx.text(inv["due_date"], size="2"),
                         spacing="0",
                     ),
@@ -249,7 +255,9 @@ def _invoice_view() -> rx.Component:
                 items,
                 rx.cond(
                     inv["notes"] != "",
-                    rx.text(inv["notes"], size="2", color="gray", white_space="pre-wrap"),
+                    rx.text(
+                        inv["notes"], size="2", color=rx.color("gray", 11), white_space="pre-wrap"
+                    ),
                 ),
                 spacing="4",
                 width="100%",
@@ -259,7 +267,12 @@ def _invoice_view() -> rx.Component:
         ),
         rx.cond(PublicInvoiceState.payments, rx.card(payments, size="3", width="100%")),
         rx.text(
-            "Sent by ", inv["org"], " with Workspace", size="1", color="gray", align_self="center"
+            "Sent by ",
+            inv["org"],
+            " with Workspace",
+            size="1",
+            color=rx.color("gray", 11),
+            align_self="center",
         ),
         spacing="4",
         width="100%",
@@ -277,13 +290,13 @@ def public_invoice_page() -> rx.Component:
                         _invoice_view(),
                         rx.card(
                             rx.vstack(
-                                rx.icon("file-x", size=32, color=rx.color("gray", 10)),
+                                rx.icon("file-x", size=32, color=rx.color("gray", 11)),
                                 rx.heading("This invoice link is not valid", size="4"),
                                 rx.text(
                                     "Check that you copied the whole link from the email, "
                                     "or ask the sender for a new one.",
                                     size="2",
-                                    color="gray",
+                                    color=rx.color("gray", 11),
                                     text_align="center",
                                 ),
                                 align="center",

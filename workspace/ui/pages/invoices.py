@@ -334,7 +334,7 @@ def _aging_chart() -> rx.Component:
             rx.hstack(
                 rx.vstack(
                     rx.text("Receivables aging", weight="bold", size="2"),
-                    rx.text("Open amounts by days past due", size="1", color="gray"),
+                    rx.text("Open amounts by days past due", size="1", color=rx.color("gray", 11)),
                     spacing="0",
                 ),
                 rx.cond(
@@ -421,7 +421,7 @@ def _reminders_dialog() -> rx.Component:
                 "Clients get an email with their invoice link on each day below, counted from "
                 "the due date. Paid and void invoices never get one.",
                 size="2",
-                color="gray",
+                color=rx.color("gray", 11),
             ),
             rx.vstack(
                 rx.hstack(
@@ -443,7 +443,7 @@ def _reminders_dialog() -> rx.Component:
                         id="reminder-days",
                         opacity=rx.cond(InvoicesState.reminders_enabled, "1", "0.5"),
                     ),
-                    rx.text("No reminder days yet.", size="2", color="gray"),
+                    rx.text("No reminder days yet.", size="2", color=rx.color("gray", 11)),
                 ),
                 rx.text("Add a reminder", size="2", weight="medium"),
                 rx.hstack(
@@ -524,7 +524,7 @@ def _row(row: dict) -> rx.Component:
         rx.table.cell(
             rx.vstack(
                 rx.text(row["client"], size="2", weight="medium"),
-                rx.text(row["company"], size="1", color=rx.color("gray", 10)),
+                rx.text(row["company"], size="1", color=rx.color("gray", 11)),
                 spacing="0",
             )
         ),
@@ -560,7 +560,9 @@ def _table() -> rx.Component:
                 variant="ghost",
             ),
             rx.hstack(
-                rx.text(InvoicesState.page_label, size="2", color="gray", id="page-label"),
+                rx.text(
+                    InvoicesState.page_label, size="2", color=rx.color("gray", 11), id="page-label"
+                ),
                 rx.hstack(
                     rx.button(
                         rx.icon("chevron-left", size=16),

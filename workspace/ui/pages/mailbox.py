@@ -304,11 +304,11 @@ def _message_row(
         rx.table.cell(
             rx.vstack(
                 headline,
-                rx.text(message.recipient, size="1", color=rx.color("gray", 10)),
+                rx.text(message.recipient, size="1", color=rx.color("gray", 11)),
                 rx.text(
                     narrow_time,
                     size="1",
-                    color=rx.color("gray", 10),
+                    color=rx.color("gray", 11),
                     display=["block", "block", "none"],
                 ),
                 spacing="0",
@@ -438,11 +438,11 @@ def _pager() -> rx.Component:
 
 def _message_dialog() -> rx.Component:
     meta = rx.grid(
-        rx.text("To", size="1", color=rx.color("gray", 10)),
+        rx.text("To", size="1", color=rx.color("gray", 11)),
         rx.text(MailboxState.open_to, size="2"),
-        rx.text("Written", size="1", color=rx.color("gray", 10)),
+        rx.text("Written", size="1", color=rx.color("gray", 11)),
         rx.text(MailboxState.open_time, size="2"),
-        rx.text("Status", size="1", color=rx.color("gray", 10)),
+        rx.text("Status", size="1", color=rx.color("gray", 11)),
         rx.box(status_badge(MailboxState.open_status)),
         columns="70px 1fr",
         spacing="2",
@@ -535,7 +535,7 @@ def _message_dialog() -> rx.Component:
 
 
 def _text_dialog() -> rx.Component:
-    label = {"size": "1", "color": rx.color("gray", 10)}
+    label = {"size": "1", "color": rx.color("gray", 11)}
     meta = rx.grid(
         rx.text("To", **label),
         rx.text(MailboxState.open_text_to, size="2"),

@@ -345,7 +345,7 @@ def _package_card(row: PackageRow) -> rx.Component:
                         row.description != "",
                         rx.text(row.description, size="2", color=rx.color("gray", 11)),
                     ),
-                    rx.text(row.stats, size="1", color=rx.color("gray", 10)),
+                    rx.text(row.stats, size="1", color=rx.color("gray", 11)),
                     spacing="1",
                 ),
                 rx.hstack(
@@ -380,7 +380,7 @@ def _package_card(row: PackageRow) -> rx.Component:
                         rx.badge(t.order, variant="solid", radius="full"),
                         rx.vstack(
                             rx.text(t.name, size="2", weight="medium"),
-                            rx.text(t.detail, size="1", color=rx.color("gray", 10)),
+                            rx.text(t.detail, size="1", color=rx.color("gray", 11)),
                             spacing="0",
                         ),
                         align="center",
@@ -401,7 +401,7 @@ def _package_card(row: PackageRow) -> rx.Component:
                             width="8px", height="8px", border_radius="999px", background=r.color
                         ),
                         rx.text(r.name, size="2", weight="medium"),
-                        rx.text("→ ", r.detail, size="1", color=rx.color("gray", 10)),
+                        rx.text("→ ", r.detail, size="1", color=rx.color("gray", 11)),
                         align="center",
                         spacing="2",
                     ),
@@ -447,7 +447,7 @@ def _dialog() -> rx.Component:
                                 ),
                                 rx.vstack(
                                     rx.text(t.name, size="2"),
-                                    rx.text(t.detail, size="1", color=rx.color("gray", 10)),
+                                    rx.text(t.detail, size="1", color=rx.color("gray", 11)),
                                     spacing="0",
                                 ),
                                 style={
@@ -463,7 +463,7 @@ def _dialog() -> rx.Component:
                         overflow_y="auto",
                         width="100%",
                     ),
-                    rx.text("Create a template first.", size="2", color=rx.color("gray", 10)),
+                    rx.text("Create a template first.", size="2", color=rx.color("gray", 11)),
                 ),
                 rx.cond(
                     PackagesState.chosen.length() > 0,
@@ -497,7 +497,7 @@ def _dialog() -> rx.Component:
                             "Same-named roles are matched automatically. Rename a package role "
                             "or move a template role to another one.",
                             size="1",
-                            color=rx.color("gray", 10),
+                            color=rx.color("gray", 11),
                         ),
                         rx.foreach(
                             PackagesState.role_rows,

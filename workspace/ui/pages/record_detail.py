@@ -661,11 +661,15 @@ def _checklist_item(item: ChecklistRow) -> rx.Component:
         rx.vstack(
             rx.text(
                 item.label,
-                rx.cond(item.required, rx.fragment(), rx.text.span(" (optional)", color="gray")),
+                rx.cond(
+                    item.required,
+                    rx.fragment(),
+                    rx.text.span(" (optional)", color=rx.color("gray", 11)),
+                ),
                 size="2",
                 weight="medium",
             ),
-            rx.text(item.description, size="1", color=rx.color("gray", 10)),
+            rx.text(item.description, size="1", color=rx.color("gray", 11)),
             spacing="0",
         ),
         rx.spacer(),
@@ -686,7 +690,7 @@ def _checklist() -> rx.Component:
             align="center",
             width="100%",
         ),
-        rx.text(RecordState.progress, size="1", color=rx.color("gray", 10)),
+        rx.text(RecordState.progress, size="1", color=rx.color("gray", 11)),
         rx.divider(),
         rx.vstack(rx.foreach(RecordState.checklist, _checklist_item), width="100%", spacing="1"),
         rx.divider(),
@@ -712,9 +716,9 @@ def _checklist() -> rx.Component:
         ),
         rx.upload(
             rx.vstack(
-                rx.icon("upload", size=20, color=rx.color("gray", 10)),
+                rx.icon("upload", size=20, color=rx.color("gray", 11)),
                 rx.text("Drop a file or click to choose", size="2"),
-                rx.text("PDF or image, up to 20 MB", size="1", color=rx.color("gray", 10)),
+                rx.text("PDF or image, up to 20 MB", size="1", color=rx.color("gray", 11)),
                 align="center",
                 spacing="1",
             ),
@@ -745,7 +749,7 @@ def _document(doc: DocumentRow) -> rx.Component:
         ),
     )
     return rx.hstack(
-        rx.icon("file-text", size=20, color=rx.color("gray", 10), flex_shrink="0"),
+        rx.icon("file-text", size=20, color=rx.color("gray", 11), flex_shrink="0"),
         rx.vstack(
             rx.hstack(
                 rx.link(
@@ -758,7 +762,7 @@ def _document(doc: DocumentRow) -> rx.Component:
                 spacing="2",
                 align="center",
             ),
-            rx.text(doc.requirement, " · ", doc.meta, size="1", color=rx.color("gray", 10)),
+            rx.text(doc.requirement, " · ", doc.meta, size="1", color=rx.color("gray", 11)),
             rx.cond(doc.reason != "", rx.text(doc.reason, size="1", color=rx.color("red", 10))),
             spacing="0",
         ),
@@ -821,7 +825,9 @@ def _documents() -> rx.Component:
             RecordState.documents.length() > 0,
             rx.vstack(rx.foreach(RecordState.documents, _document), width="100%", spacing="0"),
             rx.text(
-                "No documents yet. Attach one above or send a portal link.", size="2", color="gray"
+                "No documents yet. Attach one above or send a portal link.",
+                size="2",
+                color=rx.color("gray", 11),
             ),
         ),
         _review_dialog(),
@@ -839,14 +845,17 @@ def _task(task: TaskRow) -> rx.Component:
                 task.title,
                 size="2",
                 text_decoration=rx.cond(task.done, "line-through", "none"),
-                color=rx.cond(task.done, rx.color("gray", 10), "inherit"),
+                color=rx.cond(task.done, rx.color("gray", 11), "inherit"),
             ),
-            rx.cond(task.description != "", rx.text(task.description, size="1", color="gray")),
+            rx.cond(
+                task.description != "",
+                rx.text(task.description, size="1", color=rx.color("gray", 11)),
+            ),
             spacing="0",
         ),
         rx.spacer(),
         rx.cond(task.renewal, rx.badge("Renewal", color_scheme="amber")),
-        rx.cond(task.due != "", rx.text(task.due, size="1", color="gray")),
+        rx.cond(task.due != "", rx.text(task.due, size="1", color=rx.color("gray", 11))),
         width="100%",
         align="center",
     )
@@ -885,7 +894,10 @@ def _approval_line(line: ApprovalLine) -> rx.Component:
     step = rx.hstack(
         rx.badge(line.number, variant="outline", radius="full"),
         rx.text(line.email, size="2"),
-        rx.cond(line.comment != "", rx.text("“", line.comment, "”", size="1", color="gray")),
+        rx.cond(
+            line.comment != "",
+            rx.text("“", line.comment, "”", size="1", color=rx.color("gray", 11)),
+        ),
         rx.spacer(),
         status_badge("", line.status_label, line.color),
         width="100%",
@@ -962,7 +974,7 @@ def _member(member: MemberRow) -> rx.Component:
         rx.avatar(fallback=member.email[:2].upper(), size="2", radius="full"),
         rx.vstack(
             rx.text(rx.cond(member.name != "", member.name, member.email), size="2"),
-            rx.text(member.role, size="1", color="gray"),
+            rx.text(member.role, size="1", color=rx.color("gray", 11)),
             spacing="0",
         ),
         rx.spacer(),
@@ -1016,7 +1028,7 @@ def _link(link: LinkRow) -> rx.Component:
             status_badge(link.status, link.status_label, link.color),
             width="100%",
         ),
-        rx.text(link.meta, size="1", color="gray"),
+        rx.text(link.meta, size="1", color=rx.color("gray", 11)),
         rx.cond(
             (link.status == "active") | (link.status == "submitted"),
             rx.hstack(
@@ -1080,10 +1092,10 @@ def _links() -> rx.Component:
 
 def _vault_row(item: VaultRow) -> rx.Component:
     return rx.hstack(
-        rx.icon("lock", size=16, color=rx.color("gray", 10), flex_shrink="0"),
+        rx.icon("lock", size=16, color=rx.color("gray", 11), flex_shrink="0"),
         rx.vstack(
             rx.text(item.label, size="2", weight="medium"),
-            rx.text("Access: ", item.access, size="1", color="gray"),
+            rx.text("Access: ", item.access, size="1", color=rx.color("gray", 11)),
             spacing="0",
         ),
         rx.spacer(),
@@ -1123,7 +1135,9 @@ def _reveal_dialog() -> rx.Component:
                 rx.vstack(
                     rx.code(RecordState.revealed_value, size="5", id="revealed-value"),
                     rx.text(
-                        "This reveal was recorded in the activity log.", size="1", color="gray"
+                        "This reveal was recorded in the activity log.",
+                        size="1",
+                        color=rx.color("gray", 11),
                     ),
                     rx.button("Hide", on_click=RecordState.close_reveal, width="100%"),
                     spacing="3",
@@ -1175,7 +1189,9 @@ def _vault() -> rx.Component:
         "Vault",
         "vault",
         rx.text(
-            "Values are encrypted; only the last characters are ever shown.", size="1", color="gray"
+            "Values are encrypted; only the last characters are ever shown.",
+            size="1",
+            color=rx.color("gray", 11),
         ),
         rx.vstack(rx.foreach(RecordState.vault_items, _vault_row), width="100%"),
         rx.form(
@@ -1231,7 +1247,7 @@ def _activity_row(row: ActivityRow) -> rx.Component:
         ),
         rx.vstack(
             rx.text(row.description, size="2"),
-            rx.text(row.who, " · ", row.when, size="1", color="gray"),
+            rx.text(row.who, " · ", row.when, size="1", color=rx.color("gray", 11)),
             spacing="0",
         ),
         align="start",
@@ -1251,7 +1267,7 @@ def _activity() -> rx.Component:
 
 def _detail(detail: Choice) -> rx.Component:
     return rx.vstack(
-        rx.text(detail.label, size="1", color="gray"),
+        rx.text(detail.label, size="1", color=rx.color("gray", 11)),
         rx.text(detail.value, size="2", weight="medium"),
         spacing="0",
     )
@@ -1271,7 +1287,11 @@ def _header() -> rx.Component:
                         wrap="wrap",
                     ),
                     rx.text(
-                        RecordState.type_label, " · ", RecordState.party, size="2", color="gray"
+                        RecordState.type_label,
+                        " · ",
+                        RecordState.party,
+                        size="2",
+                        color=rx.color("gray", 11),
                     ),
                     spacing="1",
                 ),

@@ -186,7 +186,7 @@ def _list_row(row: ListRow) -> rx.Component:
         rx.table.cell(
             rx.vstack(
                 rx.link(row.title, href=row.href, weight="medium"),
-                rx.text(row.subtitle, size="1", color=rx.color("gray", 10)),
+                rx.text(row.subtitle, size="1", color=rx.color("gray", 11)),
                 spacing="0",
             )
         ),
@@ -195,7 +195,7 @@ def _list_row(row: ListRow) -> rx.Component:
         rx.table.cell(
             rx.vstack(
                 rx.progress(value=row.percent, max=100, width="120px", size="2"),
-                rx.text(row.progress, size="1", color=rx.color("gray", 10)),
+                rx.text(row.progress, size="1", color=rx.color("gray", 11)),
                 spacing="1",
             )
         ),
@@ -268,7 +268,12 @@ def list_page_for(slug: str):
                     id="record-search",
                 ),
                 rx.spacer(),
-                rx.text(RecordListState.total, f" {app.noun}s in total", size="2", color="gray"),
+                rx.text(
+                    RecordListState.total,
+                    f" {app.noun}s in total",
+                    size="2",
+                    color=rx.color("gray", 11),
+                ),
                 width="100%",
                 align="center",
                 wrap="wrap",
@@ -551,7 +556,7 @@ def _calendar_link(entry: CalendarEntry) -> rx.Component:
     return rx.link(
         rx.hstack(
             rx.vstack(
-                rx.text(entry.weekday, size="1", color=rx.color("gray", 10)),
+                rx.text(entry.weekday, size="1", color=rx.color("gray", 11)),
                 rx.text(entry.day, size="5", weight="bold"),
                 spacing="0",
                 align="center",
@@ -559,7 +564,7 @@ def _calendar_link(entry: CalendarEntry) -> rx.Component:
             ),
             rx.vstack(
                 rx.text(entry.title, weight="medium"),
-                rx.text(entry.kind, " · ", entry.days_left, size="1", color=rx.color("gray", 10)),
+                rx.text(entry.kind, " · ", entry.days_left, size="1", color=rx.color("gray", 11)),
                 spacing="0",
             ),
             rx.spacer(),

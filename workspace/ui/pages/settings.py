@@ -395,7 +395,7 @@ def _organization_tab() -> rx.Component:
                             max_height="72px",
                             max_width="160px",
                         ),
-                        rx.text("No logo yet", size="2", color=rx.color("gray", 10)),
+                        rx.text("No logo yet", size="2", color=rx.color("gray", 11)),
                     ),
                     width="180px",
                     height="96px",
@@ -477,7 +477,7 @@ def _member_row(member: MemberRow) -> rx.Component:
                     weight="medium",
                     size="2",
                 ),
-                rx.text(member.email, size="1", color=rx.color("gray", 10)),
+                rx.text(member.email, size="1", color=rx.color("gray", 11)),
                 spacing="0",
             )
         ),

@@ -542,7 +542,7 @@ def _chrome(*children: rx.Component) -> rx.Component:
                 rx.text(
                     "Secured by Workspace · every step is recorded in the audit trail",
                     size="1",
-                    color=rx.color("gray", 10),
+                    color=rx.color("gray", 11),
                 ),
                 padding="18px 12px 120px",
             ),
@@ -744,7 +744,7 @@ def _page(page) -> rx.Component:
         rx.text(
             page["label"],
             size="1",
-            color=rx.color("gray", 10),
+            color=rx.color("gray", 11),
             padding_top="4px",
             text_align="center",
         ),
@@ -1135,7 +1135,7 @@ def _signature_dialog() -> rx.Component:
             rx.text(
                 "By adding it you sign this document electronically.",
                 size="1",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
                 margin_top="10px",
             ),
             max_width="520px",

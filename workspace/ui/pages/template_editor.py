@@ -608,7 +608,7 @@ class EditorState(PageZoom, AuthState):
 
 def _thumbnails() -> rx.Component:
     return rx.vstack(
-        rx.text("Pages", size="1", weight="bold", color=rx.color("gray", 10)),
+        rx.text("Pages", size="1", weight="bold", color=rx.color("gray", 11)),
         rx.foreach(
             EditorState.page_views,
             lambda page: rx.box(
@@ -620,7 +620,7 @@ def _thumbnails() -> rx.Component:
                     border_radius="4px",
                     alt=f"Page {page.number}",
                 ),
-                rx.text(page.number, size="1", color=rx.color("gray", 10), text_align="center"),
+                rx.text(page.number, size="1", color=rx.color("gray", 11), text_align="center"),
                 on_click=rx.scroll_to(f"page-{page.number}"),
                 cursor="pointer",
                 width="76px",
@@ -634,7 +634,7 @@ def _thumbnails() -> rx.Component:
 def _section(title: str, *children: rx.Component, control_id: str | None = None) -> rx.Component:
     """A titled part of the properties panel; a part holding one control (`control_id`) has its
     title as that control's label."""
-    style = {"size": "1", "weight": "bold", "color": rx.color("gray", 10)}
+    style = {"size": "1", "weight": "bold", "color": rx.color("gray", 11)}
     return rx.vstack(
         field_label(title, control_id, **style) if control_id else rx.text(title, **style),
         *children,
@@ -798,7 +798,7 @@ def _conditions_builder() -> rx.Component:
                 "Always shown. Add a condition to show, hide or require this field based on "
                 "another field's value.",
                 size="1",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
             ),
         ),
         rx.button(
@@ -818,7 +818,7 @@ def _properties() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading(EditorState.sel_type_label, size="3"),
-                rx.text("page ", EditorState.sel_page, size="1", color=rx.color("gray", 10)),
+                rx.text("page ", EditorState.sel_page, size="1", color=rx.color("gray", 11)),
                 rx.spacer(),
                 rx.icon_button(
                     rx.icon("x", size=14),
@@ -831,7 +831,7 @@ def _properties() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            rx.text(EditorState.sel_geometry, size="1", color=rx.color("gray", 10), id="geometry"),
+            rx.text(EditorState.sel_geometry, size="1", color=rx.color("gray", 11), id="geometry"),
             _section(
                 "Label",
                 rx.input(
@@ -953,7 +953,7 @@ def _properties() -> rx.Component:
                 "Select a field to edit its role, label, options and conditions. Arrow keys "
                 "nudge it, Delete removes it.",
                 size="2",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
             ),
             align="center",
             padding_top="40px",
@@ -1069,7 +1069,7 @@ def _toolbar() -> rx.Component:
         ),
         _role_picker(),
         rx.hstack(
-            rx.text(EditorState.field_count, size="2", color=rx.color("gray", 10)),
+            rx.text(EditorState.field_count, size="2", color=rx.color("gray", 11)),
             zoom_controls(EditorState),
             align="center",
             spacing="2",

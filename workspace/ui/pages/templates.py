@@ -234,7 +234,7 @@ def _template_card(row: TemplateRow) -> rx.Component:
                         " · updated ",
                         row.updated,
                         size="1",
-                        color=rx.color("gray", 10),
+                        color=rx.color("gray", 11),
                     ),
                     role_badges(row.roles),
                     spacing="1",

@@ -387,7 +387,7 @@ def _event_picker() -> rx.Component:
                 rx.hstack(
                     rx.hstack(
                         rx.text(group, weight="bold", size="2"),
-                        rx.text(chosen, " of ", len(events), size="1", color=rx.color("gray", 10)),
+                        rx.text(chosen, " of ", len(events), size="1", color=rx.color("gray", 11)),
                         align="baseline",
                         spacing="2",
                     ),
@@ -602,7 +602,7 @@ def _secret_dialog() -> rx.Component:
 
 
 def _meta(label: str, value: rx.Var) -> rx.Component:
-    return rx.text(rx.text.span(label, color=rx.color("gray", 10)), " ", value, size="1")
+    return rx.text(rx.text.span(label, color=rx.color("gray", 11)), " ", value, size="1")
 
 
 def _webhook_card(webhook: rx.Var) -> rx.Component:
@@ -856,9 +856,9 @@ def _delivery_dialog() -> rx.Component:
             ),
             rx.cond(
                 item["retry"] != "",
-                rx.text(item["retry"], size="1", color=rx.color("gray", 10)),
+                rx.text(item["retry"], size="1", color=rx.color("gray", 11)),
             ),
-            rx.text("Response body", size="1", color=rx.color("gray", 10), margin_top="6px"),
+            rx.text("Response body", size="1", color=rx.color("gray", 11), margin_top="6px"),
             rx.code_block(
                 item["response"],
                 language="log",
@@ -913,7 +913,7 @@ def _delivery_dialog() -> rx.Component:
                 ),
                 rx.text(
                     "Attempts ",
-                    rx.text.span("(newest first)", weight="regular", color=rx.color("gray", 10)),
+                    rx.text.span("(newest first)", weight="regular", color=rx.color("gray", 11)),
                     weight="bold",
                     size="2",
                 ),
