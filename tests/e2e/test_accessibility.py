@@ -13,9 +13,9 @@ from tests.e2e.app_pages import PAGES
 from tests.envelope_samples import make_template
 from tests.record_samples import vendor_intake
 from workspace.core.db import session_scope
-from workspace.core.models import EnvelopeSigner
+from workspace.core.models import EnvelopeSigner, Invoice
 from workspace.core.schemas.invoices import CustomerCreate
-from workspace.core.services import customers, portal
+from workspace.core.services import approvals, customers, portal
 from workspace.core.services.envelopes import signing_token
 
 pytestmark = pytest.mark.browser
@@ -115,6 +115,9 @@ LOW_CONTRAST_JS = """
 """
 
 
+DIALOG = "[role=dialog], [role=alertdialog]"
+
+
 class Audit:
     """Collects what each screen visited gets wrong, to report it all at once."""
 
@@ -132,11 +135,11 @@ class Audit:
     def dialog(self, screen: str, opener) -> None:
         """Opens a dialog with `opener` (a locator to click), checks it and closes it."""
         opener.click()
-        expect(self.page.get_by_role("dialog")).to_be_visible()
+        expect(self.page.locator(DIALOG)).to_be_visible()
         self.check(screen)
         self.screenshot(self.page, "dialog-" + screen.replace(" ", "-").replace(":", ""))
         self.page.keyboard.press("Escape")
-        expect(self.page.get_by_role("dialog")).to_have_count(0)
+        expect(self.page.locator(DIALOG)).to_have_count(0)
 
     def report(self) -> str:
         return "\n".join(
@@ -181,6 +184,7 @@ def test_app_pages_and_dialogs_name_their_controls(org, signed_in_page, screensh
     audit.dialog("new subscription", page.locator("#new-subscription"))
     page.goto(f"/invoices/{invoice_id}")
     audit.dialog("record payment", page.locator("#record-payment"))
+    audit.dialog("void invoice", page.locator("#void"))
     page.goto("/webhooks")
     audit.dialog("add webhook", page.get_by_role("button", name="Add endpoint").first)
     page.goto("/templates/packages")
@@ -223,4 +227,24 @@ def test_public_pages_name_their_controls(org, phone_page, screenshot):
     phone_page.goto(f"/intake/{portal_token}")
     expect(phone_page.get_by_text("Acme Catering").first).to_be_visible()
     audit.check("intake portal")
+
+    invoice_id, record_id = sent_invoice(org.actor, 550000), vendor_intake(org)
+    with session_scope() as session:
+        view_token = session.get(Invoice, invoice_id).view_token
+        approval = approvals.request_approval(
+            session,
+            actor=org.actor,
+            app_slug="business-intake",
+            record_id=record_id,
+            title="Finance approval",
+            mode="sequential",
+            approvers=[{"approverEmail": "cfo@acme.test"}],
+        )
+        step_token = approvals.step_token(approvals.steps_of(session, approval.id)[0].id)
+    phone_page.goto(f"/invoice/{view_token}")
+    expect(phone_page.locator("#public-amount-due")).to_be_visible()
+    audit.check("public invoice")
+    phone_page.goto(f"/approve/{step_token}")
+    expect(phone_page.get_by_text("Finance approval")).to_be_visible()
+    audit.check("approver page")
     assert audit.problems == {}, audit.report()

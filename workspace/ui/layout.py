@@ -160,6 +160,7 @@ def _user_menu() -> rx.Component:
                 variant="ghost",
                 color_scheme="gray",
                 id="user-menu",
+                aria_label="Account",  # on phones the button shows only its icon
             ),
         ),
         rx.menu.content(
