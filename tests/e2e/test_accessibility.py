@@ -189,6 +189,16 @@ def test_app_pages_and_dialogs_name_their_controls(org, signed_in_page, screensh
     audit.dialog("add webhook", page.get_by_role("button", name="Add endpoint").first)
     page.goto("/templates/packages")
     audit.dialog("new package", page.get_by_role("button", name="New package").first)
+    page.goto("/mailbox")
+    audit.dialog("mail message", page.locator(".mailbox-row").first)
+    page.goto("/settings")
+    for tab in ("Members", "API keys"):
+        page.get_by_role("tab", name=tab).click()
+        audit.check(f"settings: {tab}")
+    page.locator("#api-key-name").fill("Accessibility")
+    audit.dialog("new API key", page.get_by_role("button", name="Create key"))
+    row = page.locator(".api-key-row", has_text="Accessibility")
+    audit.dialog("revoke API key", row.get_by_role("button", name="Revoke"))
     assert audit.problems == {}, audit.report()
 
 

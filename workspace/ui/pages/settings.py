@@ -10,6 +10,7 @@ from workspace.core.db import session_scope
 from workspace.core.errors import DomainError, ValidationFailed
 from workspace.core.models.accounts import ROLES
 from workspace.core.services import accounts, api_keys, branding
+from workspace.ui.components.choices import choice_select
 from workspace.ui.components.formatting import format_time
 from workspace.ui.components.forms import field_label
 from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state, scrolling_table
@@ -484,11 +485,13 @@ def _member_row(member: MemberRow) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 editable,
-                rx.select(
-                    list(ROLES),
+                choice_select(
+                    [(role, role) for role in ROLES],
                     value=member.role,
                     on_change=lambda role: SettingsState.change_role(member.membership_id, role),
                     size="1",
+                    width="110px",
+                    aria_label="Role",
                 ),
                 rx.hstack(
                     _role_badge(member.role),
@@ -564,8 +567,14 @@ def _members_tab() -> rx.Component:
                         min_width="220px",
                         size="3",
                     ),
-                    rx.select(
-                        list(ROLES), name="role", default_value="member", size="3", id="invite-role"
+                    choice_select(
+                        [(role, role) for role in ROLES],
+                        name="role",
+                        default_value="member",
+                        size="3",
+                        width="140px",
+                        trigger_id="invite-role",
+                        aria_label="Role",
                     ),
                     rx.button(rx.icon("send", size=16), "Send invitation", type="submit", size="3"),
                     spacing="3",
