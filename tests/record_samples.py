@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from workspace.core.db import session_scope
 from workspace.core.schemas.records import IntakeCreate
-from workspace.core.services import records
+from workspace.core.services import approvals, portal, records
 
 
 def vendor_intake(
@@ -27,3 +27,32 @@ def vendor_intake(
                 companyName=company,
             ),
         ).id
+
+
+def approval_links(org, record_id: str) -> list[str]:
+    """A sequential "Finance approval" by cfo@ then ceo@acme.test: each approver's page."""
+    with session_scope() as session:
+        approval = approvals.request_approval(
+            session,
+            actor=org.actor,
+            app_slug="business-intake",
+            record_id=record_id,
+            title="Finance approval",
+            mode="sequential",
+            approvers=[{"approverEmail": "cfo@acme.test"}, {"approverEmail": "ceo@acme.test"}],
+        )
+        steps = approvals.steps_of(session, approval.id)
+        return [f"/approve/{approvals.step_token(step.id)}" for step in steps]
+
+
+def portal_link(org, record_id: str) -> tuple[str, str]:
+    """A portal link for Sam Lee to the intake: (link id, token of its page)."""
+    with session_scope() as session:
+        link = portal.create_portal_link(
+            session,
+            actor=org.actor,
+            app_slug="business-intake",
+            record_id=record_id,
+            recipient_name="Sam Lee",
+        )
+        return link.id, portal.portal_token(link.id)

@@ -11,11 +11,11 @@ from playwright.sync_api import expect
 from tests.dashboard_samples import sent_envelope, sent_invoice
 from tests.e2e.app_pages import PAGES
 from tests.envelope_samples import make_template
-from tests.record_samples import vendor_intake
+from tests.record_samples import approval_links, portal_link, vendor_intake
 from workspace.core.db import session_scope
 from workspace.core.models import EnvelopeSigner, Invoice
 from workspace.core.schemas.invoices import CustomerCreate
-from workspace.core.services import approvals, customers, portal
+from workspace.core.services import customers
 from workspace.core.services.envelopes import signing_token
 
 pytestmark = pytest.mark.browser
@@ -225,36 +225,18 @@ def test_public_pages_name_their_controls(org, phone_page, screenshot):
     audit.dialog("signing: signature", phone_page.locator('[data-field="employee_signature"]'))
     audit.dialog("signing: decline", phone_page.locator("#decline-open"))
 
-    with session_scope() as session:
-        link = portal.create_portal_link(
-            session,
-            actor=org.actor,
-            app_slug="business-intake",
-            record_id=vendor_intake(org),
-            recipient_name="Sam Lee",
-        )
-        portal_token = portal.portal_token(link.id)
+    _, portal_token = portal_link(org, vendor_intake(org))
     phone_page.goto(f"/intake/{portal_token}")
     expect(phone_page.get_by_text("Acme Catering").first).to_be_visible()
     audit.check("intake portal")
 
-    invoice_id, record_id = sent_invoice(org.actor, 550000), vendor_intake(org)
+    invoice_id = sent_invoice(org.actor, 550000)
     with session_scope() as session:
         view_token = session.get(Invoice, invoice_id).view_token
-        approval = approvals.request_approval(
-            session,
-            actor=org.actor,
-            app_slug="business-intake",
-            record_id=record_id,
-            title="Finance approval",
-            mode="sequential",
-            approvers=[{"approverEmail": "cfo@acme.test"}],
-        )
-        step_token = approvals.step_token(approvals.steps_of(session, approval.id)[0].id)
     phone_page.goto(f"/invoice/{view_token}")
     expect(phone_page.locator("#public-amount-due")).to_be_visible()
     audit.check("public invoice")
-    phone_page.goto(f"/approve/{step_token}")
+    phone_page.goto(approval_links(org, vendor_intake(org))[0])
     expect(phone_page.get_by_text("Finance approval")).to_be_visible()
     audit.check("approver page")
     assert audit.problems == {}, audit.report()

@@ -7,7 +7,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from tests.record_samples import vendor_intake
+from tests.record_samples import approval_links, portal_link, vendor_intake
 from workspace.core.db import session_scope
 from workspace.core.models import (
     AppRecord,
@@ -20,28 +20,16 @@ from workspace.core.models import (
     VaultItem,
 )
 from workspace.core.passwords import hash_password
-from workspace.core.services import accounts, approvals, portal, records
+from workspace.core.services import accounts, portal, records
 from workspace.ui.state import SESSION_COOKIE
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 BANK = "000123456789"
 
 
-def _link(org, record_id) -> tuple[str, str]:
-    with session_scope() as session:
-        link = portal.create_portal_link(
-            session,
-            actor=org.actor,
-            app_slug="business-intake",
-            record_id=record_id,
-            recipient_name="Sam Lee",
-        )
-        return link.id, portal.portal_token(link.id)
-
-
 def test_portal_submission_on_a_phone(org, phone_page, tmp_path: Path, screenshot):
     record_id = vendor_intake(org)
-    _, token = _link(org, record_id)
+    _, token = portal_link(org, record_id)
     page = phone_page
     page.goto(f"/intake/{token}")
     expect(page.get_by_text("Hello Sam Lee")).to_be_visible()
@@ -83,7 +71,7 @@ def test_portal_submission_on_a_phone(org, phone_page, tmp_path: Path, screensho
 
 def test_revoked_and_unknown_links_show_a_clear_page(org, phone_page):
     record_id = vendor_intake(org)
-    link_id, token = _link(org, record_id)
+    link_id, token = portal_link(org, record_id)
     with session_scope() as session:
         portal.revoke_portal_link(
             session,
@@ -186,24 +174,9 @@ def test_status_choices_read_as_words_and_store_the_value(org, signed_in_page, s
     assert item.record_type == "business_license"
 
 
-def _approval_links(org, record_id) -> list[str]:
-    with session_scope() as session:
-        approval = approvals.request_approval(
-            session,
-            actor=org.actor,
-            app_slug="business-intake",
-            record_id=record_id,
-            title="Finance approval",
-            mode="sequential",
-            approvers=[{"approverEmail": "cfo@acme.test"}, {"approverEmail": "ceo@acme.test"}],
-        )
-        steps = approvals.steps_of(session, approval.id)
-        return [f"/approve/{approvals.step_token(step.id)}" for step in steps]
-
-
 def test_approver_decides_from_the_emailed_link(org, new_page, screenshot):
     record_id = vendor_intake(org)
-    first, second = _approval_links(org, record_id)
+    first, second = approval_links(org, record_id)
 
     desk = new_page()
     desk.goto(first)
