@@ -154,7 +154,7 @@ def _customer(org) -> str:
         ).id
 
 
-def test_app_pages_and_dialogs_name_their_controls(org, signed_in_page, screenshot):
+def test_app_pages_and_dialogs_are_accessible(org, signed_in_page, screenshot):
     customer_id, invoice_id = _customer(org), sent_invoice(org.actor, 550000)
     envelope_id, intake_id = sent_envelope(org, org.actor), vendor_intake(org)
     page = signed_in_page(org)
@@ -202,7 +202,7 @@ def test_app_pages_and_dialogs_name_their_controls(org, signed_in_page, screensh
     assert audit.problems == {}, audit.report()
 
 
-def test_public_pages_name_their_controls(org, phone_page, screenshot):
+def test_public_pages_are_accessible(org, phone_page, screenshot):
     audit = Audit(phone_page, screenshot)
     for path, heading in [
         ("/login", "Log in"),

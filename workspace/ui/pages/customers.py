@@ -540,7 +540,6 @@ def _subscription_dialog() -> rx.Component:
                             width="100%",
                             id="sub-currency",
                         ),
-                        control_id="sub-currency",
                     ),
                     field("Every", "cadence", input_mode="numeric"),
                     compact_field(
@@ -552,7 +551,6 @@ def _subscription_dialog() -> rx.Component:
                             width="100%",
                             id="sub-unit",
                         ),
-                        control_id="sub-unit",
                     ),
                     columns="2",
                     spacing="3",

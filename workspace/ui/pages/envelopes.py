@@ -714,7 +714,6 @@ def _signer_dialog() -> rx.Component:
                                 value=form["role"],
                                 on_change=lambda v: EnvelopeState.set_signer_field("role", v),
                             ),
-                            control_id="signer-form-role",
                         ),
                     ),
                     form_field(
@@ -1385,7 +1384,6 @@ def _source_picker() -> rx.Component:
             value=SendState.template_id,
             on_change=SendState.set_template,
         ),
-        control_id="template-select",
     )
     package_select = form_field(
         "Package",
@@ -1400,7 +1398,6 @@ def _source_picker() -> rx.Component:
             value=SendState.package_id,
             on_change=SendState.set_package,
         ),
-        control_id="package-select",
         hint="Every document of the package goes into one envelope; each signer signs all of "
         "their fields in one go.",
     )

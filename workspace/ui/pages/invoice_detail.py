@@ -687,7 +687,6 @@ def _editor() -> rx.Component:
                         width="100%",
                         id="field-currency_code",
                     ),
-                    control_id="field-currency_code",
                 ),
                 compact_field(
                     "Tax rate (%)", _input("tax_rate", InvoiceState.tax_rate, input_mode="decimal")
@@ -819,7 +818,6 @@ def _payment_dialog() -> rx.Component:
                         width="100%",
                         id="pay-pay_method",
                     ),
-                    control_id="pay-pay_method",
                 ),
                 compact_field("Reference", pay_input("pay_reference", InvoiceState.pay_reference)),
                 compact_field("Note", pay_input("pay_note", InvoiceState.pay_note)),

@@ -12,6 +12,7 @@ from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 from workspace.core.schemas.templates import RoleMapping
 from workspace.core.services import templates as service
+from workspace.ui.components.forms import label_row
 from workspace.ui.layout import app_shell, empty_state
 from workspace.ui.state import AuthState, toast_error
 
@@ -440,7 +441,7 @@ def _dialog() -> rx.Component:
                         rx.foreach(
                             PackagesState.available,
                             # The whole row is the checkbox's label: it names it and toggles it.
-                            lambda t: rx.el.label(
+                            lambda t: label_row(
                                 rx.checkbox(
                                     checked=t.chosen,
                                     on_change=lambda v: PackagesState.toggle_template(t.id, v),
@@ -450,12 +451,6 @@ def _dialog() -> rx.Component:
                                     rx.text(t.detail, size="1", color=rx.color("gray", 11)),
                                     spacing="0",
                                 ),
-                                style={
-                                    "display": "flex",
-                                    "align_items": "center",
-                                    "gap": "8px",
-                                    "cursor": "pointer",
-                                },
                             ),
                         ),
                         spacing="2",

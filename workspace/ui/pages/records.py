@@ -415,7 +415,7 @@ def _form_field(spec: FormField) -> rx.Component:
             placeholder=spec.placeholder,
             width="100%",
         )
-    return form_field(spec.label + (" *" if spec.required else ""), control, control_id=spec.name)
+    return form_field(spec.label + (" *" if spec.required else ""), control)
 
 
 def new_page_for(slug: str):

@@ -12,7 +12,7 @@ from workspace.core.models.accounts import ROLES
 from workspace.core.services import accounts, api_keys, branding
 from workspace.ui.components.choices import choice_select
 from workspace.ui.components.formatting import format_time
-from workspace.ui.components.forms import field_label
+from workspace.ui.components.forms import form_field
 from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state, scrolling_table
 from workspace.ui.state import AuthState, toast_error
 
@@ -312,8 +312,8 @@ def _profile_fields() -> rx.Component:
     return rx.vstack(
         _section_heading("Profile", "Shown in the app and on every email you send."),
         _inline_error(SettingsState.org_error),
-        rx.vstack(
-            field_label("Organization name", "org-name-input"),
+        form_field(
+            "Organization name",
             rx.input(
                 value=SettingsState.form_name,
                 on_change=SettingsState.set_form_name,
@@ -324,11 +324,9 @@ def _profile_fields() -> rx.Component:
                 max_length=200,
                 disabled=~SettingsState.is_admin,
             ),
-            spacing="1",
-            width="100%",
         ),
-        rx.vstack(
-            field_label("Brand colour", "brand-color-input"),
+        form_field(
+            "Brand colour",
             rx.hstack(
                 rx.el.input(
                     type="color",
@@ -363,7 +361,6 @@ def _profile_fields() -> rx.Component:
                 spacing="3",
                 wrap="wrap",
             ),
-            spacing="1",
         ),
         rx.cond(
             SettingsState.is_admin,

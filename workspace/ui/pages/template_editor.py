@@ -54,7 +54,7 @@ from workspace.ui.components.field_placement import (
     zoom_controls,
 )
 from workspace.ui.components.formatting import counted
-from workspace.ui.components.forms import field_label
+from workspace.ui.components.forms import control_id_of, field_label
 from workspace.ui.pages.templates import ROLE_COLORS
 from workspace.ui.state import AuthState, toast_error
 
@@ -631,10 +631,11 @@ def _thumbnails() -> rx.Component:
     )
 
 
-def _section(title: str, *children: rx.Component, control_id: str | None = None) -> rx.Component:
-    """A titled part of the properties panel; a part holding one control (`control_id`) has its
+def _section(title: str, *children: rx.Component) -> rx.Component:
+    """A titled part of the properties panel; a part that is one control with an id has its
     title as that control's label."""
     style = {"size": "1", "weight": "bold", "color": rx.color("gray", 11)}
+    control_id = control_id_of(children[0]) if len(children) == 1 else None
     return rx.vstack(
         field_label(title, control_id, **style) if control_id else rx.text(title, **style),
         *children,
@@ -842,7 +843,6 @@ def _properties() -> rx.Component:
                     width="100%",
                     id="field-label",
                 ),
-                control_id="field-label",
             ),
             _section(
                 "Signer role",
@@ -856,7 +856,6 @@ def _properties() -> rx.Component:
                     value=EditorState.sel_role,
                     on_change=EditorState.set_role,
                 ),
-                control_id="field-role",
             ),
             rx.hstack(
                 rx.switch(
@@ -882,7 +881,6 @@ def _properties() -> rx.Component:
                             size="1",
                             id="field-min",
                         ),
-                        control_id="field-min",
                     ),
                     _section(
                         "Max",
@@ -894,7 +892,6 @@ def _properties() -> rx.Component:
                             size="1",
                             id="field-max",
                         ),
-                        control_id="field-max",
                     ),
                     width="100%",
                 ),
@@ -912,7 +909,6 @@ def _properties() -> rx.Component:
                     width="100%",
                     id="field-default",
                 ),
-                control_id="field-default",
             ),
             _conditions_builder(),
             rx.divider(),

@@ -15,6 +15,7 @@ from workspace.core.events_catalog import EVENT_GROUPS
 from workspace.core.schemas.webhooks import WebhookCreate, WebhookUpdate
 from workspace.core.services import webhooks as service
 from workspace.core.services.events import event_payload
+from workspace.ui.components.forms import label_row
 from workspace.ui.layout import app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
@@ -657,14 +658,14 @@ def _webhook_card(webhook: rx.Var) -> rx.Component:
         min_width="0",
     )
     actions = rx.flex(
-        rx.el.label(
+        label_row(
             rx.switch(
                 checked=is_active,
                 on_change=lambda value: WebhooksState.set_active(webhook_id, value),
                 aria_label="Webhook enabled",
             ),
             rx.text(rx.cond(is_active, "On", "Off"), size="1"),
-            style={"display": "flex", "align_items": "center", "gap": "6px", "cursor": "pointer"},
+            gap="6px",
         ),
         rx.button(
             rx.icon("send", size=14),
