@@ -7,7 +7,8 @@ Without --url it serves the app exactly as `make run` does (`reflex run --env pr
 Granian with one worker when no Redis is configured) on a free port with a scratch data folder,
 creates an organization, a live API key and 25 customers through the API, and lifts the per-key
 rate limit so the benchmark measures the server, not the limiter. The baseline is a Starlette
-app returning a small JSON body, served by Granian with the same interface and worker count.
+app returning a small JSON body, served by Granian with the same interface and worker count;
+beside it, for reference, a FastAPI app answering the same (the framework's own cost).
 
 Each endpoint gets a warm-up, then 16 keep-alive connections issue requests back to back until
 REQUESTS responses arrived or SECONDS passed (the client is in `served.py`); ROUNDS such turns
@@ -56,6 +57,23 @@ def bare_app():
     return Starlette(routes=[Route("/bare", hello)])
 
 
+def bare_fastapi_app():
+    """A reference beside the baseline: FastAPI, which the API is built on, answering the same
+    JSON with nothing else (no authentication, database or middleware). The gap between it and
+    the baseline is the framework's own cost per request."""
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse
+
+    no_telemetry = {"tracing": False, "metrics": False, "logs": False}  # as the API is built
+    app = FastAPI(telemetry=no_telemetry, openapi_url=None, docs_url=None, redoc_url=None)
+
+    @app.get("/bare")
+    async def hello():
+        return JSONResponse({"data": {"ok": True}})
+
+    return app
+
+
 def create_org_and_key(env: dict[str, str]) -> str:
     """An organization and a live API key made with the operator CLI, as a scripted install."""
 
@@ -83,12 +101,12 @@ def create_org_and_key(env: dict[str, str]) -> str:
     return cli("create-api-key", "--org", "Bench Co", "--name", "bench")
 
 
-def serve_bare(log: Path) -> Served:
+def serve_bare(log: Path, factory: str = "bare_app") -> Served:
     """Granian, ASGI interface, one worker: how `reflex run --env prod` serves the app here."""
     env = app_env()
     command = [str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1"]
     command += ["--port", env["PORT"], "--workers", "1", "--factory"]
-    command += ["--working-dir", str(ROOT / "bench"), "api_latency:bare_app"]
+    command += ["--working-dir", str(ROOT / "bench"), f"api_latency:{factory}"]
     return start(command, env, log, "/bare")
 
 
@@ -146,10 +164,17 @@ def main() -> int:
         seed_customers(app.base_url, key)
         bare = serve_bare(workdir / "bare.log")
         servers.append(bare)
+        bare_fastapi = serve_bare(workdir / "bare-fastapi.log", "bare_fastapi_app")
+        servers.append(bare_fastapi)
         auth = {"Authorization": f"Bearer {key}"}
         bounds = (args.requests, args.seconds)
         endpoints = [
             ("bare Starlette JSON", Load(f"{bare.base_url}/bare", {}, CONCURRENCY), bare),
+            (
+                "bare FastAPI JSON (reference)",
+                Load(f"{bare_fastapi.base_url}/bare", {}, CONCURRENCY),
+                bare_fastapi,
+            ),
             ("GET /api/v1/me", Load(f"{app.base_url}/api/v1/me", auth, CONCURRENCY), app),
             (
                 "GET /api/v1/customers?limit=25",
