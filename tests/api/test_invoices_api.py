@@ -431,3 +431,29 @@ def test_send_package_creates_subscription_invoice_and_agreement(client, org):
     assert bad_tag.status_code == 400
     subscriptions = client.get("/api/v1/subscriptions", headers=org.headers()).json()["data"]
     assert len(subscriptions) == 1  # the failed calls left nothing behind
+
+
+def test_search_takes_percent_and_underscore_literally(client, org):
+    names = ["100% Organic", "Under_score Ltd", "Wow! Studio", "Plain Co"]
+    for n, name in enumerate(names):
+        created = client.post(
+            "/api/v1/customers",
+            headers=org.headers(),
+            json={"name": name, "email": f"c{n}@example.com"},
+        )
+        assert created.status_code == 201
+        invoice = {**SEED_CREATE, "clientName": name, "clientEmail": f"c{n}@example.com"}
+        assert client.post("/api/v1/invoices", headers=org.headers(), json=invoice).is_success
+
+    def found(path: str, search: str) -> list[str]:
+        response = client.get(path, headers=org.headers(), params={"search": search})
+        assert response.status_code == 200
+        key = "name" if path.endswith("customers") else "clientName"
+        return sorted(item[key] for item in response.json()["data"])
+
+    for path in ("/api/v1/customers", "/api/v1/invoices"):
+        assert found(path, "%") == ["100% Organic"]
+        assert found(path, "_") == ["Under_score Ltd"]
+        assert found(path, "!") == ["Wow! Studio"]
+        assert found(path, "o%o") == []
+        assert found(path, "  PLAIN ") == ["Plain Co"]

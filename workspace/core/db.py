@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import JSON, Column, event, func
+from sqlalchemy import JSON, Column, event, func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine, select
 
@@ -210,6 +210,27 @@ def fetch_prepared_page(
         return [], total
     page_params = {**params, "limit": limit, "offset": offset}
     return list(connection.execute(page, page_params).all()), total
+
+
+LIKE_ESCAPE = "!"
+
+
+def contains_pattern(search: str) -> str:
+    """A LIKE pattern (escape character `LIKE_ESCAPE`) for lower-cased text containing `search`:
+    its `%` and `_` match themselves, not any text."""
+    text = search.strip().lower()
+    for char in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(char, LIKE_ESCAPE + char)
+    return f"%{text}%"
+
+
+def text_search(search: str, *columns: Any) -> Any:
+    """A condition: any of `columns` contains `search`, ignoring case; None when `search` is
+    blank."""
+    if not search.strip():
+        return None
+    pattern = contains_pattern(search)
+    return or_(*(func.lower(column).like(pattern, escape=LIKE_ESCAPE) for column in columns))
 
 
 def json_column() -> Column:

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
-from workspace.core.db import fetch_prepared_page
+from workspace.core.db import LIKE_ESCAPE, contains_pattern, fetch_prepared_page
 from workspace.core.errors import Conflict, NotFound
 from workspace.core.models import Customer
 from workspace.core.schemas.invoices import CustomerCreate, CustomerUpdate
@@ -143,9 +143,10 @@ _LIST_ALL = _listing(_IN_SCOPE)
 _LIST_MATCHING = _listing(
     _IN_SCOPE
     & or_(
-        func.lower(_customers.name).like(bindparam("pattern")),
-        func.lower(_customers.email).like(bindparam("pattern")),
-        func.lower(_customers.company).like(bindparam("pattern")),
+        *(
+            func.lower(column).like(bindparam("pattern"), escape=LIKE_ESCAPE)
+            for column in (_customers.name, _customers.email, _customers.company)
+        )
     )
 )
 
@@ -158,7 +159,7 @@ def list_customers(
     params: dict[str, Any] = {"org_id": actor.org_id, "test_mode": actor.test_mode}
     search = search.strip().lower()
     if search:
-        params["pattern"] = f"%{search}%"
+        params["pattern"] = contains_pattern(search)
     return fetch_prepared_page(
         session, _LIST_MATCHING if search else _LIST_ALL, params, limit=limit, offset=offset
     )

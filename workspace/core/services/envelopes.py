@@ -28,7 +28,7 @@ from workspace.core import storage
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms, to_ms
 from workspace.core.config import get_settings, secret_key
-from workspace.core.db import fetch_page
+from workspace.core.db import fetch_page, text_search
 from workspace.core.errors import Conflict, NotFound, ValidationFailed
 from workspace.core.ids import hash_token, random_base62
 from workspace.core.jobs import enqueue, job_handler
@@ -263,16 +263,12 @@ def list_envelopes(
     if status:
         query = query.where(Envelope.status == status)
     if search.strip():
-        pattern = f"%{search.strip().lower()}%"
         signer_match = select(EnvelopeSigner.envelope_id).where(
             EnvelopeSigner.org_id == actor.org_id,
-            or_(
-                func.lower(EnvelopeSigner.email).like(pattern),
-                func.lower(EnvelopeSigner.name).like(pattern),
-            ),
+            text_search(search, EnvelopeSigner.email, EnvelopeSigner.name),
         )
         query = query.where(
-            or_(func.lower(Envelope.title).like(pattern), col(Envelope.id).in_(signer_match))
+            or_(text_search(search, Envelope.title), col(Envelope.id).in_(signer_match))
         )
     return fetch_page(
         session,

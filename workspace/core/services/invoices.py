@@ -13,14 +13,14 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import case, func, or_, update
+from sqlalchemy import case, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from workspace.core import storage
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
-from workspace.core.db import session_scope
+from workspace.core.db import session_scope, text_search
 from workspace.core.errors import Conflict, NotFound, ValidationFailed
 from workspace.core.ids import new_token
 from workspace.core.jobs import enqueue, job_handler
@@ -823,18 +823,16 @@ def list_invoices(
         conditions.append(Invoice.status == status)
     if customer_id:
         conditions.append(Invoice.customer_id == customer_id)
-    search = search.strip().lower()
-    if search:
-        pattern = f"%{search}%"
-        conditions.append(
-            or_(
-                func.lower(Invoice.invoice_number).like(pattern),
-                func.lower(Invoice.client_name).like(pattern),
-                func.lower(Invoice.client_email).like(pattern),
-                func.lower(Invoice.client_company).like(pattern),
-                func.lower(Invoice.title).like(pattern),
-            )
-        )
+    match = text_search(
+        search,
+        Invoice.invoice_number,
+        Invoice.client_name,
+        Invoice.client_email,
+        Invoice.client_company,
+        Invoice.title,
+    )
+    if match is not None:
+        conditions.append(match)
     rows = list(
         session.exec(
             select(Invoice)

@@ -10,11 +10,11 @@ from email.utils import formataddr, parseaddr
 from urllib.parse import unquote, urlparse
 
 from sqlalchemy import insert
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from workspace.core.clock import now_ms
 from workspace.core.config import get_settings
-from workspace.core.db import fetch_page, read_scope, session_scope
+from workspace.core.db import fetch_page, read_scope, session_scope, text_search
 from workspace.core.errors import NotFound
 from workspace.core.ids import new_id
 from workspace.core.jobs import enqueue, job_handler
@@ -217,12 +217,9 @@ def list_outbox(
     query = select(OutboxMessage).where(OutboxMessage.org_id == org_id)
     if status:
         query = query.where(OutboxMessage.status == status)
-    if search:
-        pattern = f"%{search.lower()}%"
-        query = query.where(
-            func.lower(OutboxMessage.to_email).like(pattern)
-            | func.lower(OutboxMessage.subject).like(pattern)
-        )
+    match = text_search(search or "", OutboxMessage.to_email, OutboxMessage.subject)
+    if match is not None:
+        query = query.where(match)
     return fetch_page(
         session, query, col(OutboxMessage.created_at).desc(), limit=limit, offset=offset
     )

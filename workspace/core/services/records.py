@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal, or_, true, union_all
+from sqlalchemy import bindparam, func, literal, true, union_all
 from sqlmodel import Session, col, select
 
 from workspace.core import keyring, storage, vault
@@ -31,7 +31,7 @@ from workspace.core.apps import (
     humanize,
 )
 from workspace.core.clock import now_ms
-from workspace.core.db import session_scope
+from workspace.core.db import session_scope, text_search
 from workspace.core.errors import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from workspace.core.models import (
     AppRecord,
@@ -666,16 +666,15 @@ def _filtered(actor: Actor, app: AppDefinition, status: str | None, search: str 
         for value in statuses:
             app.check_status(value)
         query = query.where(col(AppRecord.status).in_(statuses))
-    if search and search.strip():
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(
-            or_(
-                func.lower(AppRecord.title).like(pattern),
-                func.lower(AppRecord.party_name).like(pattern),
-                func.lower(AppRecord.party_email).like(pattern),
-                func.lower(AppRecord.party_company).like(pattern),
-            )
-        )
+    match = text_search(
+        search or "",
+        AppRecord.title,
+        AppRecord.party_name,
+        AppRecord.party_email,
+        AppRecord.party_company,
+    )
+    if match is not None:
+        query = query.where(match)
     return query
 
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
 from workspace.core.config import get_settings
-from workspace.core.db import fetch_page, read_scope, session_scope
+from workspace.core.db import fetch_page, read_scope, session_scope, text_search
 from workspace.core.errors import NotFound, ValidationFailed
 from workspace.core.jobs import enqueue, job_handler
 from workspace.core.models import TextMessage
@@ -183,14 +183,11 @@ def list_text_messages(
     query = select(TextMessage).where(TextMessage.org_id == actor.org_id)
     if status:
         query = query.where(TextMessage.status == status)
-    text = (search or "").strip()[:200].lower()
-    if text:
-        pattern = f"%{text}%"
-        query = query.where(
-            func.lower(TextMessage.to_phone).like(pattern)
-            | func.lower(TextMessage.to_name).like(pattern)
-            | func.lower(TextMessage.body).like(pattern)
-        )
+    match = text_search(
+        (search or "")[:200], TextMessage.to_phone, TextMessage.to_name, TextMessage.body
+    )
+    if match is not None:
+        query = query.where(match)
     return fetch_page(
         session,
         query,

@@ -20,12 +20,12 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from workspace.core import storage
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
+from workspace.core.db import text_search
 from workspace.core.errors import NotFound, ValidationFailed
 from workspace.core.models import Package, PdfDocument, Template
 from workspace.core.pdf.document import (
@@ -209,11 +209,9 @@ def list_templates(
     query = _template_query(actor).where(Template.test_mode == actor.test_mode)
     if not include_archived:
         query = query.where(col(Template.is_archived).is_(False))
-    if search and search.strip():
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(
-            func.lower(Template.name).like(pattern) | func.lower(Template.description).like(pattern)
-        )
+    match = text_search(search or "", Template.name, Template.description)
+    if match is not None:
+        query = query.where(match)
     query = query.order_by(col(Template.created_at).desc(), col(Template.id))
     return list(session.exec(query.offset(offset).limit(min(limit, MAX_LIST))))
 
