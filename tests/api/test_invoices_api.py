@@ -8,6 +8,7 @@ import io
 from pypdf import PdfReader
 from sqlmodel import col, select
 
+from workspace.core import clock
 from workspace.core.db import session_scope
 from workspace.core.models import Event, OutboxMessage
 
@@ -240,6 +241,21 @@ def test_payment_date_iso_or_epoch_overpayment_and_state_conflicts(client, org):
         json={"amountKobo": 1, "paymentDate": "yesterday"},
     )
     assert bad_date.status_code == 400 and bad_date.json()["details"]["field"] == "paymentDate"
+    for date, message in [
+        ("2099-01-01", "The payment date can't be in the future."),
+        ("2024-03-31", "The payment date can't be before the invoice date (01 Apr 2024)."),
+    ]:
+        refused = client.post(
+            f"/api/v1/invoices/{invoice_id}/payments",
+            headers=org.headers(),
+            json={"amountKobo": 1, "paymentDate": date},
+        )
+        assert refused.status_code == 400 and refused.json()["message"] == message
+    assert (
+        over.json()["message"] == "The payment of ₦35,890.01 is more than the ₦35,890.00 still due."
+    )
+    after = client.get(f"/api/v1/invoices/{invoice_id}", headers=org.headers()).json()["data"]
+    assert len(after["payments"]) == 2
     void = client.post(f"/api/v1/invoices/{invoice_id}/void", headers=org.headers())
     assert void.status_code == 200 and void.json()["data"]["success"] is True
     again = client.post(f"/api/v1/invoices/{invoice_id}/void", headers=org.headers())
@@ -324,19 +340,21 @@ def test_customers_and_subscriptions(client, org):
     assert by_company.json()["data"] == [patched.json()["data"]]
     assert by_company.headers["X-Total-Count"] == "1"
 
-    sub = client.post(
-        "/api/v1/subscriptions",
-        headers=org.headers(),
-        json={
-            "customerId": customer["id"],
-            "name": "Monthly Retainer",
-            "amountKobo": 29900,
-            "currency": "USD",
-            "cadence": 30,
-            "cadenceUnit": "days",
-            "startDate": "2026-02-01",
-        },
-    )
+    retainer = {
+        "customerId": customer["id"],
+        "name": "Monthly Retainer",
+        "amountKobo": 29900,
+        "currency": "USD",
+        "cadence": 30,
+        "cadenceUnit": "days",
+        "startDate": "2026-02-01",
+    }
+    with clock.travel(to_ms=1770595200000):  # 2026-02-09: the first billing date has passed
+        late = client.post("/api/v1/subscriptions", headers=org.headers(), json=retainer)
+    assert late.status_code == 400 and late.json()["details"]["field"] == "startDate"
+    assert late.json()["message"] == "The first billing date can't be in the past."
+    with clock.travel(to_ms=1768953600000):  # 2026-01-21, as in the contract's example
+        sub = client.post("/api/v1/subscriptions", headers=org.headers(), json=retainer)
     assert sub.status_code == 201, sub.text
     created = sub.json()["data"]
     assert created["status"] == "pending" and created["isActive"] is False

@@ -50,8 +50,9 @@ def seed_body(**overrides) -> InvoiceCreate:
         "taxRate": 7.5,
         "taxAmountKobo": 390000,
         "totalKobo": 5590000,
-        "invoiceDate": 1711929600000,
-        "dueDate": 1714521600000,
+        # the contract's example, dated today (the clock's) and due in 30 days
+        "invoiceDate": clock.now_ms() - clock.now_ms() % DAY,
+        "dueDate": clock.now_ms() - clock.now_ms() % DAY + 30 * DAY,
         "notes": "Payment due within 30 days.",
     }
     body.update(overrides)
@@ -296,7 +297,7 @@ def test_overpayment_draft_payment_and_void(org):
     assert info.value.field == "amountKobo" and info.value.details["amountDueKobo"] == 5590000
     with pytest.raises(ValidationFailed):
         pay(org, invoice.id, 0)
-    pay(org, invoice.id, 90000, payment_date="2026-04-10T00:00:00.000Z")
+    pay(org, invoice.id, 90000, payment_date=invoice.invoice_date)
     with session_scope() as session:
         voided = svc.void_invoice(session, actor=org.actor, invoice_id=invoice.id)
     assert voided.status == "void" and voided.voided_at
@@ -426,7 +427,7 @@ def test_totals_summary_and_aging(org):
     assert totals["outstandingKobo"] == 1500 + 5590000 - 90000
     assert totals["overdueKobo"] == 1400
     assert totals["paidThisMonthKobo"] == 90000
-    assert [b["amountKobo"] for b in totals["aging"]] == [100, 200, 300, 400, 500 + 5500000]
+    assert [b["amountKobo"] for b in totals["aging"]] == [100 + 5500000, 200, 300, 400, 500]
     assert totals["counts"]["overdue"] == 4 and totals["counts"]["partially_paid"] == 1
 
 
@@ -599,3 +600,16 @@ def test_long_invoice_pdf_continues_the_table_across_pages(org):
     assert all(f"Line {i:03d}" in joined for i in range(150))
     assert "leadership team" in joined  # long descriptions wrap instead of being cut
     assert format_money(invoice.total_minor, "NGN", symbol=False) in texts[-1]
+
+
+def test_an_invoice_sent_after_its_due_day_is_overdue_at_once(org):
+    today = clock.now_ms() - clock.now_ms() % DAY
+    late = create(org, invoiceDate=today - 40 * DAY, dueDate=today - 10 * DAY)
+    due_today = create(org, invoiceDate=today - 30 * DAY, dueDate=today)
+    assert send(org, late.id).status == "overdue"
+    assert send(org, due_today.id).status == "sent"
+    svc.run_invoice_sweep()
+    assert [e.data["invoice_id"] for e in events(org, "invoice.overdue")] == [late.id]
+    with session_scope() as session:
+        totals = svc.invoice_totals(session, actor=org.actor)
+    assert totals["overdueKobo"] == 5590000 and totals["counts"]["overdue"] == 1

@@ -41,8 +41,21 @@ def test_currency_exponents_and_formatting():
     assert format_money(1234, "JPY") == "¥1,234"
     assert format_money(1234567, "KWD", symbol=False) == "KWD 1,234.567"
     assert format_money(-150, "USD") == "-$1.50"
-    assert major_to_minor("1,234.565", "USD") == 123457
-    assert major_to_minor("12.5", "JPY") == 13
+    assert major_to_minor("1,234.56", "USD") == 123456
+    assert major_to_minor(" 1234.5 ", "USD") == 123450
+    assert major_to_minor("-3.75", "USD") == -375
+    assert major_to_minor("1,234.567", "KWD") == 1234567
+    assert major_to_minor("12.00", "JPY") == 12
+    for typed, code, message in [
+        ("1,234.565", "USD", "The amount can have at most 2 decimal places in USD."),
+        ("12.5", "JPY", "The amount can have no decimal places in JPY."),
+        ("1e2", "USD", "The amount must be a number, such as 1,250.00."),
+        ("12,34", "USD", "The amount must be a number, such as 1,250.00."),
+        ("", "USD", "The amount must be a number, such as 1,250.00."),
+    ]:
+        with pytest.raises(ValidationFailed) as refused:
+            major_to_minor(typed, code)
+        assert refused.value.message == message
     with pytest.raises(ValidationFailed) as info:
         currency("XYZ")
     assert info.value.field == "currency"

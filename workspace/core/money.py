@@ -7,6 +7,7 @@ unit, so the same inputs always give the same totals.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -110,16 +111,18 @@ def round_minor(value: Decimal) -> int:
     return int(value.quantize(ONE, rounding=ROUND_HALF_UP))
 
 
-def to_decimal(value: object, *, field: str) -> Decimal:
-    """Parse a JSON number or numeric string exactly (floats go through their shortest repr)."""
+def to_decimal(value: object, *, field: str, label: str | None = None) -> Decimal:
+    """Parse a JSON number or numeric string exactly (floats go through their shortest repr).
+    Errors name the value as `label`, else by its field."""
+    name = label or field
     if isinstance(value, bool) or value is None:
-        raise ValidationFailed(f"{field} must be a number.", field=field, value=value)
+        raise ValidationFailed(f"{name} must be a number.", field=field, value=value)
     try:
         number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
     except InvalidOperation:
-        raise ValidationFailed(f"{field} must be a number.", field=field, value=value) from None
+        raise ValidationFailed(f"{name} must be a number.", field=field, value=value) from None
     if not number.is_finite():
-        raise ValidationFailed(f"{field} must be a finite number.", field=field, value=str(value))
+        raise ValidationFailed(f"{name} must be a finite number.", field=field, value=str(value))
     return number
 
 
@@ -147,11 +150,30 @@ def compute_totals(lines: list[tuple[Decimal, int]], tax_rate_percent: Decimal) 
     return Totals(line_totals, subtotal, tax, subtotal + tax)
 
 
-def major_to_minor(value: object, code: str, *, field: str = "amount") -> int:
-    """'1,234.5' in major units -> 123450 minor units (rounded half-up)."""
-    text = str(value).replace(",", "").replace("_", "").strip() if value is not None else ""
-    number = to_decimal(text, field=field)
-    return round_minor(number.scaleb(currency(code).exponent))
+# How people write an amount: 1250, 1,250.5, -3.75 (no exponents, spaces or other separators).
+TYPED_AMOUNT = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?|-?\.\d+")
+
+
+def major_to_minor(
+    value: object, code: str, *, field: str = "amount", label: str = "The amount"
+) -> int:
+    """An amount typed in major units, '1,234.5' -> 123450 minor units. Refuses other notations
+    (1e2) and more decimals than the currency has, rather than rounding what was typed."""
+    text = str(value).strip() if value is not None else ""
+    if not TYPED_AMOUNT.fullmatch(text):
+        raise ValidationFailed(
+            f"{label} must be a number, such as 1,250.00.", field=field, value=value
+        )
+    found = currency(code)
+    minor = Decimal(text.replace(",", "")).scaleb(found.exponent)
+    if minor != minor.to_integral_value():
+        places = (
+            f"at most {found.exponent} decimal places" if found.exponent else "no decimal places"
+        )
+        raise ValidationFailed(
+            f"{label} can have {places} in {found.code}.", field=field, value=value
+        )
+    return int(minor)
 
 
 def minor_to_major(amount: int, code: str) -> Decimal:

@@ -96,6 +96,25 @@ def parse_time_ms(value: Any, *, field: str) -> int:
     return int(parsed.timestamp() * 1000)
 
 
+def _payment_date(value: Any, invoice: Invoice, now: int) -> int:
+    """When the money arrived: today by default, never after today nor before the invoice's
+    date (a deposit taken earlier is dated on the invoice date)."""
+    if not value:
+        return now
+    paid = parse_time_ms(value, field="paymentDate")
+    if start_of_day(paid) > start_of_day(now) + DAY_MS:  # a day's grace for time zones
+        raise ValidationFailed(
+            "The payment date can't be in the future.", field="paymentDate", value=value
+        )
+    if start_of_day(paid) < start_of_day(invoice.invoice_date):
+        raise ValidationFailed(
+            f"The payment date can't be before the invoice date ({_date(invoice.invoice_date)}).",
+            field="paymentDate",
+            value=value,
+        )
+    return paid
+
+
 def start_of_day(ms: int) -> int:
     return ms - ms % DAY_MS
 
@@ -128,22 +147,25 @@ def _parse_lines(items: list[LineItemIn]) -> list[ParsedLine]:
         )
     lines = []
     for index, item in enumerate(items):
-        path = f"lineItems[{index}]"
+        path, line = f"lineItems[{index}]", f"Line {index + 1}"
         description = clean_text(item.description, field=f"{path}.description", max_length=500)
-        quantity = to_decimal(item.quantity, field=f"{path}.quantity")
+        quantity = to_decimal(item.quantity, field=f"{path}.quantity", label=f"{line}'s quantity")
         if quantity <= 0 or quantity > 10**9:
             raise ValidationFailed(
-                "quantity must be more than 0.", field=f"{path}.quantity", value=item.quantity
+                f"{line}'s quantity must be more than 0 (and at most a billion).",
+                field=f"{path}.quantity",
+                value=item.quantity,
             )
         if quantity.as_tuple().exponent < -6:  # type: ignore[operator]
             raise ValidationFailed(
-                "quantity can have at most 6 decimal places.",
+                f"{line}'s quantity can have at most 6 decimal places.",
                 field=f"{path}.quantity",
                 value=item.quantity,
             )
         if item.unit_price_kobo < 0 or item.unit_price_kobo > MAX_MINOR:
+            problem = "can't be negative" if item.unit_price_kobo < 0 else "is too large"
             raise ValidationFailed(
-                "unitPriceKobo must be 0 or more (whole minor units).",
+                f"{line}'s unit price {problem}.",
                 field=f"{path}.unitPriceKobo",
                 value=item.unit_price_kobo,
             )
@@ -593,6 +615,8 @@ def send_invoice(session: Session, *, actor: Actor, invoice_id: str) -> Invoice:
         type="invoice.sent",
         data=event_data(invoice, view_url=view_url(invoice), pdf_sha256=invoice.pdf_sha256),
     )
+    if invoice.due_date < start_of_day(now):  # sent after its due day: overdue from the start
+        _make_overdue(session, invoice, now)
     schedule_sweep(session)
     return invoice
 
@@ -669,17 +693,18 @@ def record_payment(
     remaining = invoice.total_minor - invoice.paid_minor
     if data.amount_kobo <= 0:
         raise ValidationFailed(
-            "amountKobo must be more than 0.", field="amountKobo", value=data.amount_kobo
+            "The payment amount must be more than 0.", field="amountKobo", value=data.amount_kobo
         )
     if data.amount_kobo > remaining:
         raise ValidationFailed(
-            f"amountKobo {data.amount_kobo} is more than the {remaining} still due "
-            f"({format_money(remaining, invoice.currency)}).",
+            f"The payment of {format_money(data.amount_kobo, invoice.currency)} is more than the "
+            f"{format_money(remaining, invoice.currency)} still due.",
             field="amountKobo",
             value=data.amount_kobo,
             amountDueKobo=remaining,
         )
     now = now_ms()
+    payment_date = _payment_date(data.payment_date, invoice, now)
     method = clean_text(
         data.payment_method or "other", field="paymentMethod", max_length=40
     ).lower()
@@ -687,9 +712,7 @@ def record_payment(
         org_id=invoice.org_id,
         invoice_id=invoice.id,
         amount_minor=data.amount_kobo,
-        payment_date=(
-            parse_time_ms(data.payment_date, field="paymentDate") if data.payment_date else now
-        ),
+        payment_date=payment_date,
         payment_method=method.replace(" ", "_"),
         reference=clean_text(data.reference, field="reference", required=False),
         note=clean_text(data.note, field="note", max_length=1000, required=False),
@@ -1030,20 +1053,24 @@ def mark_overdue(session: Session, *, now: int) -> int:
         )
     ).all()
     for invoice in late:
-        invoice.status = "overdue"
-        invoice.overdue_at = now
-        invoice.updated_at = now
-        session.add(invoice)
-        session.flush()
-        actor = _system(invoice)
-        _audit(session, actor, invoice, "invoice.overdue", f"{invoice.invoice_number} is overdue")
-        emit_event(
-            session,
-            actor=actor,
-            type="invoice.overdue",
-            data=event_data(invoice, amount_due_kobo=amount_due(invoice)),
-        )
+        _make_overdue(session, invoice, now)
     return len(late)
+
+
+def _make_overdue(session: Session, invoice: Invoice, now: int) -> None:
+    invoice.status = "overdue"
+    invoice.overdue_at = now
+    invoice.updated_at = now
+    session.add(invoice)
+    session.flush()
+    actor = _system(invoice)
+    _audit(session, actor, invoice, "invoice.overdue", f"{invoice.invoice_number} is overdue")
+    emit_event(
+        session,
+        actor=actor,
+        type="invoice.overdue",
+        data=event_data(invoice, amount_due_kobo=amount_due(invoice)),
+    )
 
 
 def _reminder_wording(day: int) -> str:

@@ -26,7 +26,13 @@ from workspace.core.schemas.invoices import (
 )
 from workspace.core.services.audit import record_audit
 from workspace.core.services.customers import get_customer
-from workspace.core.services.invoices import DAY_MS, create_invoice, parse_time_ms, send_invoice
+from workspace.core.services.invoices import (
+    DAY_MS,
+    create_invoice,
+    parse_time_ms,
+    send_invoice,
+    start_of_day,
+)
 from workspace.core.validation import clean_text
 
 BILL_KIND = "subscriptions.bill"
@@ -67,9 +73,8 @@ def _audit(session: Session, actor: Actor, sub: Subscription, action: str, text:
 
 def _check_amount(amount: int) -> int:
     if amount <= 0 or amount > MAX_MINOR:
-        raise ValidationFailed(
-            "amountKobo must be more than 0 (whole minor units).", field="amountKobo", value=amount
-        )
+        problem = "must be more than 0" if amount <= 0 else "is too large"
+        raise ValidationFailed(f"The amount {problem}.", field="amountKobo", value=amount)
     return amount
 
 
@@ -140,6 +145,14 @@ def create_subscription(
             "dueInDays must be between 0 and 365.", field="dueInDays", value=data.due_in_days
         )
     start = parse_time_ms(data.start_date, field="startDate") if data.start_date else now_ms()
+    # Billing runs forward from the first billing date: a past one would issue (and email) an
+    # invoice for every period since. A day's grace covers time zones behind UTC.
+    if start_of_day(start) < start_of_day(now_ms()) - DAY_MS:
+        raise ValidationFailed(
+            "The first billing date can't be in the past.",
+            field="startDate",
+            value=data.start_date,
+        )
     sub = Subscription(
         org_id=actor.org_id,
         customer_id=customer.id,

@@ -366,7 +366,10 @@ class InvoiceState(AuthState):
                     description=line["description"],
                     quantity=line["quantity"] or "0",
                     unit_price_kobo=major_to_minor(
-                        line["unit_price"] or "0", code, field=f"lineItems[{index}].unitPrice"
+                        line["unit_price"] or "0",
+                        code,
+                        field=f"lineItems[{index}].unitPrice",
+                        label=f"Line {index + 1}'s unit price",
                     ),
                 )
             )
@@ -456,7 +459,9 @@ class InvoiceState(AuthState):
         try:
             actor = self._require_actor()
             data = PaymentCreate(
-                amount_kobo=major_to_minor(self.pay_amount, self.currency_code, field="amount"),
+                amount_kobo=major_to_minor(
+                    self.pay_amount, self.currency_code, label="The payment amount"
+                ),
                 payment_date=f"{self.pay_date}T12:00:00Z" if self.pay_date else None,
                 payment_method=self.pay_method,
                 reference=self.pay_reference,
