@@ -211,14 +211,19 @@ def test_draft_without_lines_cannot_be_sent(org):
         send(org, invoice.id)
 
 
-def test_views_count_and_first_view_moves_to_viewed(org):
+def test_views_count_and_first_view_moves_to_viewed(org, other_org):
     invoice = create(org)
     with session_scope() as session, pytest.raises(NotFound):
         svc.record_view(session, token=invoice.view_token)  # drafts are not public
     send(org, invoice.id)
-    for expected in (1, 2):
+    with session_scope() as session:  # the owner's preview is not the client's view
+        preview = svc.record_view(session, token=invoice.view_token, viewer_org_id=org.org_id)
+    assert preview.view_count == 0 and preview.status == "sent"
+    for expected, viewer in ((1, None), (2, other_org.org_id)):
         with session_scope() as session:
-            viewed = svc.record_view(session, token=invoice.view_token, ip="10.0.0.9")
+            viewed = svc.record_view(
+                session, token=invoice.view_token, ip="10.0.0.9", viewer_org_id=viewer
+            )
         assert viewed.view_count == expected and viewed.status == "viewed"
         assert viewed.last_viewed_at
     views = events(org, "invoice.viewed")

@@ -49,7 +49,9 @@ def _stored(invoice_id: str) -> Invoice:
         return session.get(Invoice, invoice_id)
 
 
-def test_public_invoice_page_counts_views_and_follows_status(org, new_page, screenshot):
+def test_public_invoice_page_counts_views_and_follows_status(
+    org, new_page, signed_in_page, screenshot
+):
     invoice = _sent_invoice(org)
     phone = new_page(phone=True)
     phone.goto(f"/invoice/{invoice.view_token}")
@@ -87,6 +89,13 @@ def test_public_invoice_page_counts_views_and_follows_status(org, new_page, scre
     with session_scope() as session:
         views = session.exec(select(Event).where(Event.type == "invoice.viewed")).all()
     assert [event.data["view_count"] for event in views] == [1, 2, 3]
+
+    owner = signed_in_page(org)
+    owner.goto(f"/invoice/{invoice.view_token}")
+    expect(owner.locator("#preview-note")).to_contain_text("not counted as the client's views")
+    expect(owner.locator("#invoice-status")).to_have_text("Partially paid")
+    assert _stored(invoice.id).view_count == 3
+    expect(desktop.locator("#preview-note")).to_have_count(0)
 
     missing = new_page(phone=True)
     missing.goto("/invoice/not-a-real-token")

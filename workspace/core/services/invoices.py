@@ -632,10 +632,19 @@ def public_invoice(session: Session, *, token: str) -> Invoice:
 
 
 def record_view(
-    session: Session, *, token: str, ip: str | None = None, user_agent: str | None = None
+    session: Session,
+    *,
+    token: str,
+    ip: str | None = None,
+    user_agent: str | None = None,
+    viewer_org_id: str | None = None,
 ) -> Invoice:
-    """The client opened the invoice page: count it, and the first open moves sent → viewed."""
+    """The client opened the invoice page: count it, and the first open moves sent → viewed.
+    An open by a signed-in member of the invoice's organization (`viewer_org_id`) is a preview
+    and is not counted."""
     invoice = public_invoice(session, token=token)
+    if viewer_org_id == invoice.org_id:
+        return invoice
     now = now_ms()
     session.execute(
         update(Invoice)

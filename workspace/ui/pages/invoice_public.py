@@ -12,6 +12,7 @@ from workspace.core.money import format_money
 from workspace.core.schemas.invoices import amount_due
 from workspace.core.services import invoices as service
 from workspace.ui.pages.invoices import fmt_date
+from workspace.ui.state import AuthState
 
 PUBLIC_STATUS = {
     "sent": ("Due", "blue"),
@@ -29,12 +30,15 @@ class PublicInvoiceState(rx.State):
     invoice: dict[str, str] = {}
     lines: list[dict[str, str]] = []
     payments: list[dict[str, str]] = []
+    preview: bool = False  # opened by a member of the invoice's organization
 
     @rx.event
-    def open(self):
-        """Counts this open as a view and loads what the client may see."""
+    async def open(self):
+        """Counts this open as a view (unless the invoice's own team opened it) and loads what
+        the client may see."""
         parts = [p for p in self.router.url.path.split("/") if p]
         token = parts[1] if len(parts) > 1 else ""
+        member = (await self.get_state(AuthState))._actor()
         try:
             with session_scope() as session:
                 invoice = service.record_view(
@@ -42,6 +46,7 @@ class PublicInvoiceState(rx.State):
                     token=token,
                     ip=self.router.session.client_ip,
                     user_agent=self.router.headers.user_agent,
+                    viewer_org_id=member.org_id if member else None,
                 )
                 org = session.get(Organization, invoice.org_id)
                 items = service.line_items(session, invoice.id)
@@ -50,6 +55,7 @@ class PublicInvoiceState(rx.State):
             self.found, self.loaded = False, True
             self.invoice, self.lines, self.payments = {}, [], []
             return
+        self.preview = member is not None and member.org_id == invoice.org_id
         code = invoice.currency
         label, color = PUBLIC_STATUS.get(invoice.status, (invoice.status, "gray"))
         self.invoice = {
@@ -212,6 +218,16 @@ def _invoice_view() -> rx.Component:
         ),
     )
     return rx.vstack(
+        rx.cond(
+            PublicInvoiceState.preview,
+            rx.callout(
+                "You are signed in to this invoice's workspace, so this is a preview: "
+                "your visits are not counted as the client's views.",
+                icon="eye",
+                width="100%",
+                id="preview-note",
+            ),
+        ),
         rx.card(
             rx.vstack(
                 header,
