@@ -1,10 +1,16 @@
-"""Form pieces shared by pages: labels tied to their controls."""
+"""Form pieces shared by pages: labels tied to their controls, and the guard on buttons that
+create, send or record something."""
 
 from __future__ import annotations
 
 import functools
 
 import reflex as rx
+
+# Buttons that create, send, record or void something throttle their event by this much, so a
+# double-click sends it once (`on_click=State.send.throttle(CLICK_GUARD_MS)`). Their handlers
+# also ignore a repeat that arrives later, by the state the first one left.
+CLICK_GUARD_MS = 2000
 
 
 def control_id_of(control: rx.Component) -> str | rx.Var | None:

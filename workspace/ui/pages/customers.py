@@ -20,13 +20,14 @@ from workspace.core.schemas.invoices import (
 from workspace.core.services import customers as service
 from workspace.core.services import subscriptions as subs
 from workspace.core.services.invoices import list_invoices
-from workspace.ui.components.forms import compact_field
+from workspace.ui.components.forms import CLICK_GUARD_MS, compact_field
 from workspace.ui.layout import TABLET_UP, WIDE_ONLY, app_shell, card, empty_state
 from workspace.ui.pages.invoice_detail import _iso_day
 from workspace.ui.pages.invoices import fmt_date, status_badge
 from workspace.ui.state import AuthState, toast_error
 
 PAGE_SIZE = 25
+INVOICES_SHOWN = 100  # on a customer's page, and how many more each "Show more" adds
 SUB_COLORS = {"pending": "amber", "active": "green", "cancelled": "gray"}
 
 
@@ -60,6 +61,7 @@ class CustomersState(AuthState):
         actor = self._actor()
         if actor is None:
             return None
+        self.new_open = False  # a reload does not bring back a dialog left open
         with read_scope() as session:
             customers, self.total = service.list_customers(
                 session,
@@ -112,6 +114,8 @@ class CustomersState(AuthState):
 
     @rx.event
     def create(self):
+        if not self.new_open:  # created by an earlier click, which closed the dialog
+            return None
         try:
             with session_scope() as session:
                 customer = service.create_customer(
@@ -181,7 +185,9 @@ def _new_customer_dialog() -> rx.Component:
                 rx.hstack(
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                     rx.button(
-                        "Create customer", on_click=CustomersState.create, id="customer-submit"
+                        "Create customer",
+                        on_click=CustomersState.create.throttle(CLICK_GUARD_MS),
+                        id="customer-submit",
                     ),
                     justify="end",
                     width="100%",
@@ -289,6 +295,15 @@ class CustomerState(AuthState):
     sub_open: bool = False
     sub: dict[str, str] = {}
     sub_error: str = ""
+    invoice_count: int = 0
+    invoice_limit: int = INVOICES_SHOWN
+
+    @rx.var
+    def invoices_label(self) -> str:
+        shown = len(self.invoices)
+        if shown == self.invoice_count:
+            return ""
+        return f"Newest {shown:,} of {self.invoice_count:,}"
 
     def _customer_id(self) -> str:
         parts = [p for p in self.router.url.path.split("/") if p]
@@ -303,13 +318,16 @@ class CustomerState(AuthState):
         actor = self._actor()
         if actor is None:
             return None
+        self.edit_open = self.sub_open = False  # a reload does not bring back a dialog
+        if self.customer.get("id") != self._customer_id():
+            self.invoice_limit = INVOICES_SHOWN
         try:
             with read_scope() as session:
                 customer = service.get_customer(
                     session, actor=actor, customer_id=self._customer_id()
                 )
-                invoices, _ = list_invoices(
-                    session, actor=actor, customer_id=customer.id, limit=100
+                invoices, self.invoice_count = list_invoices(
+                    session, actor=actor, customer_id=customer.id, limit=self.invoice_limit
                 )
                 subscriptions, _ = subs.list_subscriptions(
                     session, actor=actor, customer_id=customer.id
@@ -355,6 +373,11 @@ class CustomerState(AuthState):
             for s in subscriptions
         ]
         return None
+
+    @rx.event
+    def show_more_invoices(self):
+        self.invoice_limit += INVOICES_SHOWN
+        return CustomerState.load
 
     @rx.event
     def set_edit_open(self, value: bool):
@@ -408,6 +431,8 @@ class CustomerState(AuthState):
 
     @rx.event
     def create_subscription(self):
+        if not self.sub_open:  # started by an earlier click, which closed the dialog
+            return None
         try:
             cadence = int(self.sub.get("cadence") or "0")
         except ValueError:
@@ -565,7 +590,7 @@ def _subscription_dialog() -> rx.Component:
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                     rx.button(
                         "Start subscription",
-                        on_click=CustomerState.create_subscription,
+                        on_click=CustomerState.create_subscription.throttle(CLICK_GUARD_MS),
                         id="sub-submit",
                     ),
                     justify="end",
@@ -608,19 +633,51 @@ def _subscription_row(s: dict) -> rx.Component:
             spacing="0",
         ),
         rx.spacer(),
-        rx.cond(
-            s["cancellable"] != "",
+        rx.cond(s["cancellable"] != "", _cancel_subscription_button(s)),
+        width="100%",
+        align="center",
+        class_name="subscription-row",
+    )
+
+
+def _cancel_subscription_button(s: dict) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
             rx.button(
                 "Cancel",
                 size="1",
                 variant="soft",
                 color_scheme="red",
-                on_click=CustomerState.cancel_subscription(s["id"]),
-            ),
+                aria_label=f"Cancel subscription {s['name']}",
+            )
         ),
-        width="100%",
-        align="center",
-        class_name="subscription-row",
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Cancel ", s["name"], "?"),
+            rx.alert_dialog.description(
+                "No more invoices will be issued for it. Invoices already sent stay as they "
+                "are. This cannot be undone.",
+                size="2",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button("Keep subscription", variant="soft", color_scheme="gray")
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Cancel subscription",
+                        color_scheme="red",
+                        on_click=CustomerState.cancel_subscription(s["id"]).throttle(
+                            CLICK_GUARD_MS
+                        ),
+                        class_name="cancel-subscription-confirm",
+                    )
+                ),
+                justify="end",
+                spacing="3",
+                padding_top="16px",
+            ),
+            max_width="440px",
+        ),
     )
 
 
@@ -710,7 +767,29 @@ def customer_page() -> rx.Component:
                 width="100%",
             )
         ),
-        card(rx.vstack(rx.text("Invoices", weight="bold"), invoices, spacing="3", width="100%")),
+        card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text("Invoices", weight="bold"),
+                    rx.text(CustomerState.invoices_label, size="2", color=rx.color("gray", 11)),
+                    justify="between",
+                    width="100%",
+                    align="center",
+                ),
+                invoices,
+                rx.cond(
+                    CustomerState.invoices_label != "",
+                    rx.button(
+                        f"Show {INVOICES_SHOWN} more",
+                        variant="soft",
+                        on_click=CustomerState.show_more_invoices,
+                        id="more-invoices",
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            )
+        ),
         spacing="4",
         width="100%",
     )

@@ -299,6 +299,7 @@ class EnvelopeState(AuthState):
 
     @rx.event
     def load(self):
+        self.cancel_open = self.signer_dialog_open = False  # a reload closes dialogs
         return self._load()
 
     def _load(self):

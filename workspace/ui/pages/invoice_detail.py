@@ -30,7 +30,7 @@ from workspace.core.schemas.invoices import (
 )
 from workspace.core.services import customers as customer_service
 from workspace.core.services import invoices as service
-from workspace.ui.components.forms import compact_field
+from workspace.ui.components.forms import CLICK_GUARD_MS, compact_field
 from workspace.ui.layout import PHONE_ONLY, TABLET_UP, app_shell, card
 from workspace.ui.pages.invoices import fmt_date, status_badge
 from workspace.ui.state import AuthState, toast_error
@@ -387,7 +387,9 @@ class InvoiceState(AuthState):
             "notes": self.notes,
         }
 
-    def _save(self) -> str | None:
+    def _save(self) -> str:
+        """Creates or updates the draft. A new form becomes that draft's form, so a repeated
+        click (or a click while the page moves to it) edits it instead of adding another."""
         actor = self._require_actor()
         body = self._body()
         with session_scope() as session:
@@ -400,22 +402,29 @@ class InvoiceState(AuthState):
                     invoice_id=self.invoice_id,
                     data=InvoiceUpdate(**body),
                 )
+        self.invoice_id, self.is_new = invoice.id, False
         return invoice.id
 
     @rx.event
     def save(self):
+        if self.status != "draft":  # sent by an earlier click
+            return None
+        was_new = self.is_new
         try:
             invoice_id = self._save()
         except DomainError as exc:
             self.form_error = exc.message
             return toast_error(exc)
         self.form_error = ""
-        if self.is_new:
+        if was_new:
             return [rx.redirect(f"/invoices/{invoice_id}"), rx.toast.success("Draft saved")]
         return [InvoiceState.load, rx.toast.success("Draft saved")]
 
     @rx.event
     def save_and_send(self):
+        if self.status != "draft":  # sent by an earlier click
+            return None
+        was_new = self.is_new
         try:
             invoice_id = self._save()
             with session_scope() as session:
@@ -425,9 +434,9 @@ class InvoiceState(AuthState):
         except DomainError as exc:
             self.form_error = exc.message
             return toast_error(exc)
-        self.form_error = ""
+        self.form_error, self.status = "", invoice.status
         message = f"{invoice.invoice_number} sent to {invoice.client_email}"
-        if self.is_new:
+        if was_new:
             return [rx.redirect(f"/invoices/{invoice_id}"), rx.toast.success(message)]
         return [InvoiceState.load, rx.toast.success(message)]
 
@@ -456,6 +465,8 @@ class InvoiceState(AuthState):
 
     @rx.event
     def record_payment(self):
+        if not self.pay_open:  # recorded by an earlier click, which closed the dialog
+            return None
         try:
             actor = self._require_actor()
             data = PaymentCreate(
@@ -480,6 +491,8 @@ class InvoiceState(AuthState):
 
     @rx.event
     def void(self):
+        if self.status == "void":  # voided by an earlier click
+            return None
         try:
             with session_scope() as session:
                 invoice = service.void_invoice(
@@ -487,6 +500,7 @@ class InvoiceState(AuthState):
                 )
         except DomainError as exc:
             return toast_error(exc)
+        self.status = invoice.status
         return [InvoiceState.load, rx.toast.success(f"{invoice.invoice_number} voided")]
 
 
@@ -767,11 +781,16 @@ def _editor() -> rx.Component:
             ),
         ),
         rx.hstack(
-            rx.button("Save draft", variant="soft", on_click=InvoiceState.save, id="save-draft"),
+            rx.button(
+                "Save draft",
+                variant="soft",
+                on_click=InvoiceState.save.throttle(CLICK_GUARD_MS),
+                id="save-draft",
+            ),
             rx.button(
                 rx.icon("send", size=16),
                 "Save and send",
-                on_click=InvoiceState.save_and_send,
+                on_click=InvoiceState.save_and_send.throttle(CLICK_GUARD_MS),
                 id="send",
             ),
             justify="end",
@@ -833,7 +852,9 @@ def _payment_dialog() -> rx.Component:
                 rx.hstack(
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                     rx.button(
-                        "Record payment", on_click=InvoiceState.record_payment, id="pay-submit"
+                        "Record payment",
+                        on_click=InvoiceState.record_payment.throttle(CLICK_GUARD_MS),
+                        id="pay-submit",
                     ),
                     justify="end",
                     width="100%",
@@ -870,7 +891,7 @@ def _void_button() -> rx.Component:
                     rx.button(
                         "Void invoice",
                         color_scheme="red",
-                        on_click=InvoiceState.void,
+                        on_click=InvoiceState.void.throttle(CLICK_GUARD_MS),
                         id="void-confirm",
                     )
                 ),

@@ -137,6 +137,7 @@ class InvoicesState(AuthState):
 
     @rx.event
     def load(self):
+        self.reminders_open = False  # a reload does not bring back a dialog left open
         return self._refresh()
 
     def _refresh(self):

@@ -101,6 +101,7 @@ class PackagesState(AuthState):
         actor = self._actor()
         if actor is None:
             return
+        self.dialog_open = False  # a reload does not bring back a dialog left open
         with session_scope() as session:
             rows = []
             for package in service.list_packages(session, actor=actor, limit=100):

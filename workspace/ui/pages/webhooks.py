@@ -130,6 +130,7 @@ class WebhooksState(AuthState):
     def load(self):
         if self._actor() is None:
             return None
+        self.create_open = self.delivery_open = False  # a reload closes dialogs
         try:
             self._refresh()
         except DomainError as exc:
