@@ -13,7 +13,8 @@ from workspace.core.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from workspace.core.models import LoginSession, Membership, OutboxMessage, User
+from workspace.core.ids import hash_token
+from workspace.core.models import Invitation, LoginSession, Membership, OutboxMessage, User
 from workspace.core.services import accounts
 
 
@@ -65,6 +66,19 @@ def test_login_is_throttled_after_repeated_failures(org):
             accounts.log_in(session, email=org.owner_email, password="wrong-password")
     with session_scope() as session, pytest.raises(RateLimited):
         accounts.log_in(session, email=org.owner_email, password=org.owner_password)
+    with session_scope() as session:  # a password reset lifts the lock
+        accounts.request_password_reset(session, email=org.owner_email)
+        mail = session.exec(select(OutboxMessage)).one()
+    token = re.search(r"reset-password\?token=([\w-]+)", mail.text_body).group(1)
+    with session_scope() as session:
+        accounts.reset_password(session, token=token, new_password="after-the-lock")
+    with session_scope() as session:
+        assert accounts.log_in(session, email=org.owner_email, password="after-the-lock").token
+
+
+def test_password_of_spaces_is_refused():
+    with session_scope() as session, pytest.raises(ValidationFailed, match="only spaces"):
+        accounts.sign_up(session, email="s@b.co", password=" " * 9, name="", org_name="X")
 
 
 def test_password_reset_by_emailed_link(org):
@@ -143,3 +157,45 @@ def test_organization_profile_stores_markup_as_text(org):
     assert updated.name == "<script>x</script>'; DROP"
     with session_scope() as session, pytest.raises(ValidationFailed):
         accounts.update_organization(session, actor=owner, brand_color="red")
+
+
+def test_inviting_again_replaces_the_pending_invitation_and_a_second_link_signs_in(org):
+    owner = _owner(org)
+
+    def invite(role: str) -> str:
+        with session_scope() as session:
+            accounts.invite_member(session, actor=owner, email="dup@acme.test", role=role)
+            mails = session.exec(
+                select(OutboxMessage).where(OutboxMessage.to_email == "dup@acme.test")
+            ).all()
+        return re.search(r"accept-invite\?token=([\w-]+)", mails[-1].text_body).group(1)
+
+    first, second = invite("member"), invite("admin")
+    with session_scope() as session:
+        assert [i.role for i in accounts.list_pending_invitations(session, actor=owner)] == [
+            "admin"
+        ]
+        with pytest.raises(NotFound):
+            accounts.invitation_for_token(session, token=first)
+        # a copy of the pending invitation, as two invitations sent before this rule left
+        pending = accounts.invitation_for_token(session, token=second)[0]
+        session.add(
+            Invitation(
+                org_id=org.org_id,
+                email="dup@acme.test",
+                role="member",
+                token_hash=hash_token("older-link"),
+                invited_by=owner.user_id,
+                expires_at=pending.expires_at,
+            )
+        )
+    with session_scope() as session:
+        joined = accounts.accept_invitation(session, token=second, name="D", password="dup-pass-1")
+    with session_scope() as session:
+        again = accounts.accept_invitation(
+            session, token="older-link", name="D", password="dup-pass-1"
+        )
+    assert joined.role == again.role == "admin" and again.org.id == org.org_id
+    with session_scope() as session:
+        members = [m.email for m in accounts.list_members(session, actor=owner)]
+    assert members.count("dup@acme.test") == 1

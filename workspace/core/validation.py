@@ -42,6 +42,8 @@ def clean_text(
 def check_password(password: str | None, *, field: str = "password") -> str:
     if not password or len(password) < 8:
         raise ValidationFailed("Use at least 8 characters for the password.", field=field)
+    if not password.strip():
+        raise ValidationFailed("The password can't be only spaces.", field=field)
     if len(password) > 256:
         raise ValidationFailed("The password is too long.", field=field)
     return password

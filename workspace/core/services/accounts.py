@@ -212,6 +212,13 @@ def reset_password(session: Session, *, token: str, new_password: str) -> None:
     assert user is not None
     user.password_hash = hash_password(new_password)
     row.used_at = now_ms()
+    # The reset proves the person controls the email: failed logins no longer lock it.
+    for attempt in session.exec(
+        select(LoginAttempt).where(
+            LoginAttempt.email == user.email, col(LoginAttempt.succeeded).is_(False)
+        )
+    ):
+        session.delete(attempt)
     # Existing sessions end when the password changes.
     for login in session.exec(select(LoginSession).where(LoginSession.user_id == user.id)):
         session.delete(login)
@@ -231,6 +238,15 @@ def invite_member(session: Session, *, actor: Actor, email: str, role: str) -> I
     ).first()
     if existing:
         raise Conflict("This person is already a member.", details={"field": "email"})
+    # Inviting the same email again replaces the pending invitation: one link, the latest role.
+    for earlier in session.exec(
+        select(Invitation).where(
+            Invitation.org_id == actor.org_id,
+            Invitation.email == email,
+            col(Invitation.accepted_at).is_(None),
+        )
+    ):
+        session.delete(earlier)
     token = new_token()
     invitation = Invitation(
         org_id=actor.org_id,
@@ -296,9 +312,16 @@ def accept_invitation(session: Session, *, token: str, name: str, password: str)
         session.flush()
     elif not verify_password(password or "", user.password_hash):
         raise Unauthorized("This email already has an account: enter its password to join.")
+    invitation.accepted_at = now_ms()
+    member = session.exec(
+        select(Membership).where(
+            Membership.org_id == invitation.org_id, Membership.user_id == user.id
+        )
+    ).first()
+    if member is not None:  # joined already (another invitation): just sign in
+        return _open_session(session, user, member)
     membership = Membership(org_id=invitation.org_id, user_id=user.id, role=invitation.role)
     session.add(membership)
-    invitation.accepted_at = now_ms()
     session.flush()
     record_audit(
         session,
