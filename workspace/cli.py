@@ -1,4 +1,5 @@
-"""`workspace` operator commands: migrate, create-org, create-api-key, rotate-keys, run-jobs."""
+"""`workspace` operator commands: migrate, create-org, create-api-key, reset-link, rotate-keys,
+run-jobs."""
 
 from __future__ import annotations
 
@@ -56,6 +57,16 @@ def _create_api_key(args: argparse.Namespace) -> None:
     )
 
 
+def _reset_link(args: argparse.Namespace) -> None:
+    from workspace.core.db import session_scope
+    from workspace.core.services.accounts import password_reset_link
+
+    with session_scope() as session:
+        url = password_reset_link(session, email=args.email)
+    print(url)
+    print("The link sets a new password once and expires in one hour.", file=sys.stderr)
+
+
 def _rotate_keys(_args: argparse.Namespace) -> None:
     import workspace.core.services  # noqa: F401  (registers the re-wrap hooks)
     from workspace.core.keyring import rotate_master_key
@@ -97,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--name", required=True, help="A name to recognise the key by")
     key.add_argument("--test", action="store_true", help="Create a test-mode key (wgs_test_…)")
     key.set_defaults(func=_create_api_key)
+
+    reset = sub.add_parser(
+        "reset-link",
+        help="Print a one-time password reset link for an account (when email is not set up).",
+    )
+    reset.add_argument("--email", required=True, help="The account's email")
+    reset.set_defaults(func=_reset_link)
 
     rotate = sub.add_parser(
         "rotate-keys", help="Add a new master key and re-wrap every stored data key under it."

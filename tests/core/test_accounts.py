@@ -199,3 +199,18 @@ def test_inviting_again_replaces_the_pending_invitation_and_a_second_link_signs_
     with session_scope() as session:
         members = [m.email for m in accounts.list_members(session, actor=owner)]
     assert members.count("dup@acme.test") == 1
+
+
+def test_operator_prints_a_reset_link_for_an_install_without_email(org, capsys):
+    from workspace.cli import main
+
+    assert main(["reset-link", "--email", org.owner_email.upper()]) == 0
+    url = capsys.readouterr().out.strip()
+    assert url.startswith("http") and "/reset-password?token=" in url
+    with session_scope() as session:
+        accounts.reset_password(session, token=url.split("token=")[1], new_password="from-the-cli")
+        assert not session.exec(select(OutboxMessage)).all()  # nothing was emailed
+    with session_scope() as session:
+        assert accounts.log_in(session, email=org.owner_email, password="from-the-cli").token
+    assert main(["reset-link", "--email", "nobody@nowhere.test"]) == 1
+    assert "No account" in capsys.readouterr().err

@@ -166,21 +166,34 @@ def log_out(session: Session, *, token: str) -> None:
         session.delete(row)
 
 
-def request_password_reset(session: Session, *, email: str) -> None:
-    """Email a one-hour reset link. Says nothing about whether the email exists."""
-    email = (email or "").strip().lower()
-    user = session.exec(select(User).where(User.email == email)).first()
-    if user is None:
-        return
+def _new_reset_link(session: Session, user: User) -> str:
     token = new_token()
     session.add(
         PasswordReset(
             user_id=user.id, token_hash=hash_token(token), expires_at=now_ms() + RESET_TTL_MS
         )
     )
+    return f"{get_settings().public_base_url}/reset-password?token={token}"
+
+
+def password_reset_link(session: Session, *, email: str) -> str:
+    """A one-hour reset link for the operator to hand over (an install without SMTP, where
+    the emailed link only reaches the Mailbox of someone signed in)."""
+    user = session.exec(select(User).where(User.email == (email or "").strip().lower())).first()
+    if user is None:
+        raise NotFound(f"No account with the email {email!r}.")
+    return _new_reset_link(session, user)
+
+
+def request_password_reset(session: Session, *, email: str) -> None:
+    """Email a one-hour reset link. Says nothing about whether the email exists."""
+    email = (email or "").strip().lower()
+    user = session.exec(select(User).where(User.email == email)).first()
+    if user is None:
+        return
+    url = _new_reset_link(session, user)
     membership = session.exec(select(Membership).where(Membership.user_id == user.id)).first()
     org = session.get(Organization, membership.org_id) if membership else None
-    url = f"{get_settings().public_base_url}/reset-password?token={token}"
     send_notice(
         session,
         to_email=user.email,
