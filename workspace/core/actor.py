@@ -15,6 +15,7 @@ class Actor:
     type: str  # user | api | signer | portal | system
     user_id: str | None = None
     email: str | None = None
+    name: str | None = None  # a signed-in user's name, as they gave it
     role: str | None = None
     api_key_id: str | None = None
     test_mode: bool = False

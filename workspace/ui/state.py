@@ -50,7 +50,7 @@ class AuthState(rx.State):
             return rx.redirect(f"/login?next={path}")
         with read_scope() as session:
             self._show_organization(accounts.get_organization(session, actor=actor))
-        self.user_email = actor.email or ""
+        self.user_email, self.user_name = actor.email or "", actor.name or ""
         self.role = actor.role or ""
         return None
 
@@ -69,7 +69,7 @@ class AuthState(rx.State):
         with session_scope() as session:
             accounts.log_out(session, token=self.session_token)
         self.session_token = ""
-        self.user_email = self.org_name = self.org_logo_url = self.role = ""
+        self.user_email = self.user_name = self.org_name = self.org_logo_url = self.role = ""
         return rx.redirect("/login")
 
 

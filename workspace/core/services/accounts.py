@@ -52,7 +52,9 @@ class SignedIn:
 
 
 def _actor_for(user: User, org_id: str, role: str) -> Actor:
-    return Actor(org_id=org_id, type="user", user_id=user.id, email=user.email, role=role)
+    return Actor(
+        org_id=org_id, type="user", user_id=user.id, email=user.email, name=user.name, role=role
+    )
 
 
 def sign_up(

@@ -140,7 +140,11 @@ def _shortcut(icon: str, title: str, text: str, href: str) -> rx.Component:
 
 def dashboard_page() -> rx.Component:
     return app_shell(
-        rx.text("Welcome back, ", AuthState.user_email, color=rx.color("gray", 11)),
+        rx.text(
+            "Welcome, ",
+            rx.cond(AuthState.user_name != "", AuthState.user_name, AuthState.user_email),
+            color=rx.color("gray", 11),
+        ),
         rx.heading("Needs attention", size="4", margin_top="8px"),
         rx.grid(
             _figure(

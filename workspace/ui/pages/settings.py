@@ -10,7 +10,7 @@ from workspace.core.db import session_scope
 from workspace.core.errors import DomainError, ValidationFailed
 from workspace.core.models.accounts import ROLES
 from workspace.core.services import accounts, api_keys, branding
-from workspace.ui.components.choices import choice_select
+from workspace.ui.components.choices import Choice, choice_select
 from workspace.ui.components.formatting import format_time
 from workspace.ui.components.forms import form_field
 from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state, scrolling_table
@@ -66,6 +66,11 @@ class SettingsState(AuthState):
     confirm_kind: str = ""  # "revoke-key" | "remove-member" | "withdraw-invitation"
     confirm_id: str = ""
     confirm_label: str = ""
+
+    @rx.var
+    def grantable_roles(self) -> list[Choice]:
+        """The roles this person may give: only an owner makes another owner."""
+        return [Choice(role, role) for role in ROLES if role != "owner" or self.role == "owner"]
 
     @rx.event
     def load(self):
@@ -466,7 +471,12 @@ def _role_badge(role) -> rx.Component:
 
 
 def _member_row(member: MemberRow) -> rx.Component:
-    editable = SettingsState.is_admin & ~member.is_self
+    # Only an owner changes or removes an owner.
+    editable = (
+        SettingsState.is_admin
+        & ~member.is_self
+        & ((member.role != "owner") | (SettingsState.role == "owner"))
+    )
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
@@ -483,7 +493,7 @@ def _member_row(member: MemberRow) -> rx.Component:
             rx.cond(
                 editable,
                 choice_select(
-                    [(role, role) for role in ROLES],
+                    SettingsState.grantable_roles,
                     value=member.role,
                     on_change=lambda role: SettingsState.change_role(member.membership_id, role),
                     size="1",
@@ -565,7 +575,7 @@ def _members_tab() -> rx.Component:
                         size="3",
                     ),
                     choice_select(
-                        [(role, role) for role in ROLES],
+                        SettingsState.grantable_roles,
                         name="role",
                         default_value="member",
                         size="3",
