@@ -86,6 +86,8 @@ def test_public_invoice_page_counts_views_and_follows_status(
     screenshot(desktop, "invoice-public-desktop")
     pdf = desktop.request.get(f"/files/invoice/{invoice.view_token}/pdf")
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    icon = desktop.request.get("/favicon.ico")  # the browser tab shows the app's icon
+    assert icon.status == 200 and icon.body()[:4] == b"\x00\x00\x01\x00"
     with session_scope() as session:
         views = session.exec(select(Event).where(Event.type == "invoice.viewed")).all()
     assert [event.data["view_count"] for event in views] == [1, 2, 3]
