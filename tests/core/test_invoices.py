@@ -618,3 +618,30 @@ def test_an_invoice_sent_after_its_due_day_is_overdue_at_once(org):
     with session_scope() as session:
         totals = svc.invoice_totals(session, actor=org.actor)
     assert totals["overdueKobo"] == 5590000 and totals["counts"]["overdue"] == 1
+
+
+def test_saving_a_draft_unchanged_records_no_edit(org):
+    invoice = create(org)
+
+    def save(**fields) -> None:
+        body = seed_body(**fields).model_dump(by_alias=True, exclude_none=True)
+        body.pop("subtotalKobo"), body.pop("taxAmountKobo"), body.pop("totalKobo")
+        for line in body["lineItems"]:
+            line.pop("totalKobo", None)
+        with session_scope() as session:
+            svc.update_invoice(
+                session, actor=org.actor, invoice_id=invoice.id, data=InvoiceUpdate(**body)
+            )
+
+    def edits() -> list[str]:
+        with session_scope() as session:
+            return session.exec(
+                select(AuditLog.description).where(
+                    AuditLog.subject_id == invoice.id, AuditLog.action == "invoice.updated"
+                )
+            ).all()
+
+    save()
+    assert edits() == []
+    save(notes="Payment due within 14 days.")
+    assert edits() == ["Draft INV-0001 edited"]

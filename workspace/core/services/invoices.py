@@ -479,8 +479,12 @@ def update_invoice(
             details={"status": invoice.status},
         )
     fields = data.model_fields_set & set(EDITABLE_FIELDS)
+    before = _draft_contents(session, invoice)
     lines = _apply_fields(session, actor, invoice, data, fields)
     session.add_all(_apply_totals(session, invoice, data, lines))
+    session.flush()
+    if _draft_contents(session, invoice) == before:  # saved as it was: nothing to record
+        return invoice
     invoice.updated_at = now_ms()
     session.add(invoice)
     session.flush()
@@ -494,6 +498,18 @@ def update_invoice(
         total_kobo=invoice.total_minor,
     )
     return invoice
+
+
+def _draft_contents(session: Session, invoice: Invoice) -> tuple:
+    """What a client would see of a draft: its editable columns and its lines."""
+    columns = tuple(
+        getattr(invoice, name) for name in EDITABLE_FIELDS if name not in ("line_items",)
+    )
+    lines = tuple(
+        (item.description, str(item.quantity), item.unit_price_minor)
+        for item in line_items(session, invoice.id)
+    )
+    return columns, lines
 
 
 # ---------------------------------------------------------------- send, view
