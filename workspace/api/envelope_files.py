@@ -29,6 +29,33 @@ def envelope_file(
     expires: int | None = Query(None),
     sig: str | None = Query(None),
 ) -> Response:
+    return _envelope_file(request, envelope_id, kind, None, expires, sig)
+
+
+@router.get(
+    "/files/envelopes/{envelope_id}/signers/{signer_id}/{kind}.pdf", include_in_schema=False
+)
+def signer_envelope_file(
+    envelope_id: str,
+    signer_id: str,
+    kind: str,
+    request: Request,
+    expires: int | None = Query(None),
+    sig: str | None = Query(None),
+) -> Response:
+    """A signer's own link (their signing page, their completion email): the download is
+    recorded as theirs."""
+    return _envelope_file(request, envelope_id, kind, signer_id, expires, sig)
+
+
+def _envelope_file(
+    request: Request,
+    envelope_id: str,
+    kind: str,
+    signer_id: str | None,
+    expires: int | None,
+    sig: str | None,
+) -> Response:
     try:
         verify_path(request.url.path, expires=expires, sig=sig)
         with session_scope() as session:
@@ -36,6 +63,7 @@ def envelope_file(
                 session,
                 envelope_id=envelope_id,
                 kind=kind,
+                signer_id=signer_id,
                 ip=client_ip(request),
                 user_agent=request.headers.get("user-agent"),
             )

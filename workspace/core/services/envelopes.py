@@ -78,6 +78,7 @@ DEFAULT_EXPIRY_HOURS = 30 * 24
 MAX_EXPIRY_HOURS = 365 * 24
 MAX_SIGNERS = 50
 MAX_CC = 20
+MAX_NAME = 200
 DOWNLOAD_TTL_SECONDS = 3600
 CC_DOWNLOAD_TTL_SECONDS = 7 * 24 * 3600
 SIGNATURE_TYPES = ("signature", "initials", "sender_signature")
@@ -108,12 +109,22 @@ def _issue_token(signer: EnvelopeSigner) -> None:
     signer.token_hash = hash_token(signing_token(signer))
 
 
-def document_path(envelope: Envelope, kind: str) -> str:
+def document_path(envelope: Envelope, kind: str, signer: EnvelopeSigner | None = None) -> str:
+    """The sealed file's path; a signer's own link names the signer, so their download is
+    recorded as theirs."""
+    if signer is not None:
+        return f"/files/envelopes/{envelope.id}/signers/{signer.id}/{kind}.pdf"
     return f"/files/envelopes/{envelope.id}/{kind}.pdf"
 
 
-def download_url(envelope: Envelope, kind: str, *, ttl_seconds: int = DOWNLOAD_TTL_SECONDS) -> str:
-    return sign_path(document_path(envelope, kind), ttl_seconds=ttl_seconds, absolute=True)
+def download_url(
+    envelope: Envelope,
+    kind: str,
+    *,
+    signer: EnvelopeSigner | None = None,
+    ttl_seconds: int = DOWNLOAD_TTL_SECONDS,
+) -> str:
+    return sign_path(document_path(envelope, kind, signer), ttl_seconds=ttl_seconds, absolute=True)
 
 
 # --- payloads ---------------------------------------------------------------------------
@@ -625,7 +636,8 @@ def _from_document(session: Session, actor: Actor, data: EnvelopeCreate) -> _Sou
 
 def _resolve_roles(source: _Source, signers: Sequence[SignerIn]) -> list[str]:
     """Each signer's role: as given (template role, or package role id/name), else the next
-    role nobody has taken. Every role with fields must get a signer."""
+    role nobody has taken. Every role with fields gets exactly one signer: two signers on one
+    role would fill the same fields, and only one of them could end up in the document."""
     resolved: list[str | None] = []
     for index, signer in enumerate(signers):
         given = (signer.role or "").strip()
@@ -640,6 +652,13 @@ def _resolve_roles(source: _Source, signers: Sequence[SignerIn]) -> list[str]:
             raise ValidationFailed(
                 f"The document has no role {given!r}; its roles are "
                 f"{', '.join(source.roles) or 'none'}.",
+                field=f"signers[{index}].role",
+                value=given,
+            )
+        if role in resolved:
+            raise ValidationFailed(
+                f"Role {given!r} already has a signer (signers[{resolved.index(role)}]); "
+                "each role signs once.",
                 field=f"signers[{index}].role",
                 value=given,
             )
@@ -696,6 +715,19 @@ def _protect(signer: EnvelopeSigner, data: SignerIn, *, path: str = "") -> None:
         signer.verification = "email_code"
 
 
+def signer_name(value: str | None, *, field: str) -> str:
+    name = (value or "").strip()
+    if not name:
+        raise ValidationFailed("Enter the signer's name.", field=field)
+    if len(name) > MAX_NAME:
+        raise ValidationFailed(
+            f"The signer's name is too long (at most {MAX_NAME} characters).",
+            field=field,
+            maxLength=MAX_NAME,
+        )
+    return name
+
+
 def _clean_signers(signers: Sequence[SignerIn]) -> None:
     if not signers:
         raise ValidationFailed("Add at least one signer.", field="signers")
@@ -703,7 +735,7 @@ def _clean_signers(signers: Sequence[SignerIn]) -> None:
         raise ValidationFailed(f"An envelope takes at most {MAX_SIGNERS} signers.", field="signers")
     for index, signer in enumerate(signers):
         path = f"signers[{index}]"
-        clean_text(signer.name, field=f"{path}.name", max_length=200)
+        signer_name(signer.name, field=f"{path}.name")
         clean_email(signer.email, field=f"{path}.email")
         if signer.signing_order is not None and not 1 <= signer.signing_order <= 100:
             raise ValidationFailed(
@@ -722,13 +754,26 @@ def _clean_signers(signers: Sequence[SignerIn]) -> None:
 def _clean_cc(recipients: Sequence[CcRecipientIn]) -> list[dict[str, str]]:
     if len(recipients) > MAX_CC:
         raise ValidationFailed(f"At most {MAX_CC} CC recipients.", field="ccRecipients")
-    return [
-        {
-            "name": clean_text(r.name, field=f"ccRecipients[{i}].name", required=False),
-            "email": clean_email(r.email, field=f"ccRecipients[{i}].email"),
-        }
-        for i, r in enumerate(recipients)
-    ]
+    cleaned = []
+    for index, recipient in enumerate(recipients):
+        field = f"ccRecipients[{index}]"
+        name = (recipient.name or "").strip()
+        if len(name) > MAX_NAME:
+            raise ValidationFailed(
+                f"CC: the name is too long (at most {MAX_NAME} characters).",
+                field=f"{field}.name",
+                maxLength=MAX_NAME,
+            )
+        try:
+            email = clean_email(recipient.email, field=f"{field}.email")
+        except ValidationFailed as exc:
+            raise ValidationFailed(
+                f"CC: {(recipient.email or '').strip()!r} is not a valid email address.",
+                field=f"{field}.email",
+                value=recipient.email,
+            ) from exc
+        cleaned.append({"name": name, "email": email})
+    return cleaned
 
 
 def _pairs(
@@ -910,7 +955,7 @@ def create_envelope(
         signer = EnvelopeSigner(
             org_id=actor.org_id,
             envelope_id=envelope.id,
-            name=clean_text(signer_in.name, field=f"signers[{index}].name"),
+            name=signer_name(signer_in.name, field=f"signers[{index}].name"),
             email=clean_email(signer_in.email, field=f"signers[{index}].email"),
             role=role,
             signing_order=signer_in.signing_order or 1,
@@ -1128,6 +1173,20 @@ def _send_password(
     return channel
 
 
+def signs_after(signers: Sequence[EnvelopeSigner], signer: EnvelopeSigner) -> list[EnvelopeSigner]:
+    """The signers who still have to sign before `signer`'s turn comes (lower signing order)."""
+    return [
+        s
+        for s in signers
+        if s.signing_order < signer.signing_order and s.status not in ("signed", "declined")
+    ]
+
+
+def _names(signers: Sequence[EnvelopeSigner]) -> str:
+    names = [s.name for s in signers]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def notify_turn(
     session: Session, *, actor: Actor, envelope: Envelope, signers: Sequence[EnvelopeSigner]
 ) -> list[EnvelopeSigner]:
@@ -1206,12 +1265,17 @@ def _schedule_reminder(session: Session, envelope: Envelope, number: int) -> Non
 
 
 def notify_completed(session: Session, envelope: Envelope, signers: Sequence[EnvelopeSigner]):
-    """Everyone (signers and CC) gets the signed document."""
-    recipients = [(s.name, s.email) for s in signers] + [
-        (c["name"], c["email"]) for c in envelope.cc_recipients
-    ]
-    link = download_url(envelope, "document", ttl_seconds=CC_DOWNLOAD_TTL_SECONDS)
-    for name, email in dict.fromkeys(recipients):
+    """Everyone (signers and CC) gets the signed document; a signer's link is their own."""
+    recipients: dict[str, tuple[str, str]] = {}
+    for signer in signers:
+        link = download_url(
+            envelope, "document", signer=signer, ttl_seconds=CC_DOWNLOAD_TTL_SECONDS
+        )
+        recipients.setdefault(signer.email, (signer.name, link))
+    shared = download_url(envelope, "document", ttl_seconds=CC_DOWNLOAD_TTL_SECONDS)
+    for cc in envelope.cc_recipients:
+        recipients.setdefault(cc["email"], (cc["name"], shared))
+    for email, (name, link) in recipients.items():
         _mail(
             session,
             envelope,
@@ -1375,7 +1439,7 @@ def add_signer(
     signer = EnvelopeSigner(
         org_id=envelope.org_id,
         envelope_id=envelope.id,
-        name=clean_text(data.name, field="name"),
+        name=signer_name(data.name, field="name"),
         email=clean_email(data.email),
         role=role,
         signing_order=data.signing_order or max((s.signing_order for s in signers), default=1),
@@ -1421,7 +1485,7 @@ def update_signer(
                 )
             signer.signing_order = changes["signingOrder"] = data.signing_order
     if data.name is not None:
-        signer.name = changes["name"] = clean_text(data.name, field="name")
+        signer.name = changes["name"] = signer_name(data.name, field="name")
     if data.email is not None:
         email = clean_email(data.email)
         if email != signer.email:
@@ -1458,6 +1522,12 @@ def resend_invitation(
     signer = get_signer(session, envelope, signer_id)
     if signer.status in ("signed", "declined"):
         raise Conflict(f"This signer has {signer.status}.")
+    earlier = signs_after(envelope_signers(session, envelope), signer)
+    if earlier:
+        raise Conflict(
+            f"{signer.name} signs after {_names(earlier)} and is invited when it is their turn.",
+            details={"signerId": signer.id},
+        )
     signer.failed_attempts = 0
     signer.locked_at = None
     signer.code_hash = None
@@ -1538,15 +1608,25 @@ def download_links(session: Session, *, actor: Actor, envelope_id: str, type: st
 
 
 def open_download(
-    session: Session, *, envelope_id: str, kind: str, ip: str | None, user_agent: str | None
+    session: Session,
+    *,
+    envelope_id: str,
+    kind: str,
+    ip: str | None,
+    user_agent: str | None,
+    signer_id: str | None = None,
 ) -> tuple[bytes, str]:
-    """The sealed file behind a signed URL; records the download."""
+    """The sealed file behind a signed URL; records the download, as the signer's when the
+    link was the signer's own."""
     envelope = session.get(Envelope, envelope_id)
     if (
         envelope is None
         or envelope.status != "completed"
         or kind not in ("document", "certificate")
     ):
+        raise NotFound("File not found.")
+    signer = session.get(EnvelopeSigner, signer_id) if signer_id else None
+    if signer_id and (signer is None or signer.envelope_id != envelope.id):
         raise NotFound("File not found.")
     if kind == "certificate" and not envelope.certificate_sealed:
         # sealed on first download, so completing an envelope pays for one seal only
@@ -1562,14 +1642,24 @@ def open_download(
         session.add(envelope)
     sha = envelope.final_sha256 if kind == "document" else envelope.certificate_sha256
     data = storage.get_bytes(sha or "")
-    actor = dataclasses.replace(envelope_actor(envelope), ip=ip, user_agent=user_agent)
+    if signer is not None:
+        actor = Actor(
+            org_id=envelope.org_id,
+            type="signer",
+            email=signer.email,
+            test_mode=envelope.test_mode,
+            ip=ip,
+            user_agent=user_agent,
+        )
+    else:
+        actor = dataclasses.replace(envelope_actor(envelope), ip=ip, user_agent=user_agent)
     audit(
         session,
         actor=actor,
         envelope=envelope,
         action="document_downloaded",
-        description=f"Signed {kind} downloaded",
-        data={"kind": kind},
+        description=f"Signed {kind} downloaded" + (f" by {signer.email}" if signer else ""),
+        data={"kind": kind, **({"signerId": signer.id} if signer else {})},
     )
     emit_event(
         session,

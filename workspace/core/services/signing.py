@@ -31,7 +31,7 @@ from workspace.core.pdf.seal import seal_pdf
 from workspace.core.pdf.signature import normalize_signature_image, typed_signature_png
 from workspace.core.services import envelopes as env
 from workspace.core.services.audit import chain_head, list_audit
-from workspace.core.validation import clean_email, clean_text
+from workspace.core.validation import clean_email
 
 CONSENT_VERSION = "esign-consent-v1"
 CONSENT_TEXT = (
@@ -40,6 +40,7 @@ CONSENT_TEXT = (
     "same effect as a handwritten one. I can ask the sender for a paper copy."
 )
 MAX_ATTEMPTS = 5
+MAX_DECLINE_REASON = 1000
 CODE_TTL_MS = 10 * 60_000
 CODE_RESEND_MS = 30_000
 GRANT_TTL_MS = 12 * 3600_000
@@ -545,7 +546,15 @@ def decline(
     user_agent: str | None = None,
 ) -> None:
     envelope, signer, _ = _require_state(session, token, grant, "sign")
-    reason = clean_text(reason, field="reason", max_length=1000)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("Give a reason for declining.", field="reason")
+    if len(reason) > MAX_DECLINE_REASON:
+        raise ValidationFailed(
+            f"The reason can be at most {MAX_DECLINE_REASON} characters.",
+            field="reason",
+            maxLength=MAX_DECLINE_REASON,
+        )
     actor = _signer_actor(envelope, signer, ip, user_agent)
     now = now_ms()
     signer.status = "declined"
@@ -590,7 +599,9 @@ def advance(
         envelope.updated_at = now_ms()
         session.add(envelope)
         env.emit(session, actor=actor, type="envelope.signed", envelope=envelope)
-    env.notify_turn(session, actor=actor, envelope=envelope, signers=signers)
+    # The next invitations go out on their own: Workspace sends them, not the signer who
+    # just signed nor the sender who removed a signer.
+    env.notify_turn(session, actor=env.envelope_actor(envelope), envelope=envelope, signers=signers)
 
 
 # --- completion -------------------------------------------------------------------------
