@@ -15,7 +15,7 @@ from workspace.core.errors import DomainError
 from workspace.core.schemas.records import ComplianceCreate, HiringCreate, IntakeCreate
 from workspace.core.services import records
 from workspace.ui.components.choices import choice_select
-from workspace.ui.components.forms import field_label, form_field
+from workspace.ui.components.forms import CLICK_GUARD_MS, field_label, form_field
 from workspace.ui.layout import app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
@@ -168,6 +168,15 @@ class RecordListState(AuthState):
         self.search = value
         self._refresh()
 
+    @rx.event
+    def show_all(self):
+        self.status_filter, self.search = "all", ""
+        self._refresh()
+
+    @rx.var
+    def filtered(self) -> bool:
+        return self.status_filter != "all" or self.search.strip() != ""
+
 
 def _tab(tab: StatusTab) -> rx.Component:
     active = RecordListState.status_filter == tab.key
@@ -270,7 +279,8 @@ def list_page_for(slug: str):
                 rx.spacer(),
                 rx.text(
                     RecordListState.total,
-                    f" {app.noun}s in total",
+                    rx.cond(RecordListState.total == 1, f" {app.noun}", f" {app.noun}s"),
+                    " in total",
                     size="2",
                     color=rx.color("gray", 11),
                 ),
@@ -282,11 +292,20 @@ def list_page_for(slug: str):
             rx.cond(
                 RecordListState.rows.length() > 0,
                 rx.box(table, width="100%", overflow_x="auto"),
-                empty_state(
-                    APP_ICONS[slug],
-                    f"No {app.noun}s here yet",
-                    "Create one to start collecting documents, approvals and details.",
-                    rx.link(rx.button(f"New {app.noun}"), href=f"/{slug}/new"),
+                rx.cond(
+                    RecordListState.filtered,
+                    empty_state(
+                        "search-x",
+                        f"No {app.noun}s match",
+                        "Nothing has this status or matches the search.",
+                        rx.button("Show all", variant="soft", on_click=RecordListState.show_all),
+                    ),
+                    empty_state(
+                        APP_ICONS[slug],
+                        f"No {app.noun}s here yet",
+                        "Create one to start collecting documents, approvals and details.",
+                        rx.link(rx.button(f"New {app.noun}"), href=f"/{slug}/new"),
+                    ),
                 ),
             ),
             title=app.name,
@@ -308,6 +327,7 @@ class FormField:
     options: tuple[tuple[str, str], ...] = ()  # (value submitted, label shown)
     required: bool = False
     placeholder: str = ""
+    hint: str = ""
 
 
 def _types(slug: str) -> tuple[tuple[str, str], ...]:
@@ -320,7 +340,7 @@ NEW_FORMS: dict[str, tuple[FormField, ...]] = {
         FormField("intakeType", "Intake type", "select", _types("business-intake")),
         FormField("contactName", "Contact name", placeholder="Sam Lee"),
         FormField("contactEmail", "Contact email", "email", placeholder="sam@example.com"),
-        FormField("contactPhone", "Contact phone"),
+        FormField("contactPhone", "Contact phone", placeholder="+15551234567"),
         FormField("companyName", "Company name"),
         FormField("serviceCategory", "Service category", placeholder="Catering"),
         FormField("taxClassification", "Tax classification", placeholder="LLC"),
@@ -336,7 +356,12 @@ NEW_FORMS: dict[str, tuple[FormField, ...]] = {
     "hiring-packets": (
         FormField("candidateName", "Candidate name", required=True, placeholder="Avery Johnson"),
         FormField("candidateEmail", "Candidate email", "email"),
-        FormField("candidatePhone", "Candidate phone"),
+        FormField(
+            "candidatePhone",
+            "Candidate phone",
+            placeholder="+15551234567",
+            hint="With the country code; needed for SMS alerts.",
+        ),
         FormField("workerType", "Worker type", "select", _types("hiring-packets")),
         FormField("roleTitle", "Role title", placeholder="Operations Manager"),
         FormField("department", "Department", placeholder="Operations"),
@@ -371,13 +396,19 @@ CREATE_MODELS = {
 
 class NewRecordState(AuthState):
     error: str = ""
+    # The page of the record this form created; a repeat submit (a double-click) goes nowhere.
+    created_href: str = ""
 
     @rx.event
     def clear(self):
-        self.error = ""
+        """Page load: a fresh form, with no error or notice left over from an earlier visit."""
+        self.error = self.created_href = ""
+        return rx.toast.dismiss()
 
     @rx.event
     def create(self, form: dict):
+        if self.created_href:  # created by an earlier click of this form
+            return None
         slug = slug_from_path(self.router.page.path)
         model, service = CREATE_MODELS[slug]
         data = {k: v for k, v in form.items() if v not in ("", None)}
@@ -396,7 +427,9 @@ class NewRecordState(AuthState):
             self.error = str(exc).splitlines()[0]
             return None
         self.error = ""
-        return rx.redirect(f"/{slug}/{record_id}")
+        self.created_href = f"/{slug}/{record_id}"
+        # An error toast from an earlier attempt must not follow onto the new record's page.
+        return [rx.toast.dismiss(), rx.redirect(self.created_href)]
 
 
 def _form_field(spec: FormField) -> rx.Component:
@@ -415,7 +448,7 @@ def _form_field(spec: FormField) -> rx.Component:
             placeholder=spec.placeholder,
             width="100%",
         )
-    return form_field(spec.label + (" *" if spec.required else ""), control)
+    return form_field(spec.label + (" *" if spec.required else ""), control, hint=spec.hint)
 
 
 def new_page_for(slug: str):
@@ -454,7 +487,7 @@ def new_page_for(slug: str):
                         ),
                         spacing="4",
                     ),
-                    on_submit=NewRecordState.create,
+                    on_submit=NewRecordState.create.throttle(CLICK_GUARD_MS),
                 ),
                 max_width="820px",
             ),
