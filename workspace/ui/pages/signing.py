@@ -75,6 +75,7 @@ class SigningState(rx.State):
     busy: bool = False
 
     _grant: str | None = None
+    _grant_token: str = ""
     _values: dict = {}
     _field_defs: list[dict] = []
     _all_fields: list[dict] = []
@@ -92,6 +93,14 @@ class SigningState(rx.State):
 
     @rx.event
     def load(self):
+        """Every opening of a link starts afresh: nothing typed, adopted or shown for another
+        link (or an earlier visit) survives. Only a verification passed in this tab for this
+        same link is kept, so a reload does not ask for the password or code again."""
+        token = self._token()
+        grant = self._grant if self._grant_token == token else None
+        self.reset()
+        self._grant, self._grant_token = grant, token if grant else ""
+        yield
         self._load()
 
     def _load(self) -> None:
@@ -336,7 +345,7 @@ class SigningState(rx.State):
             if "Too many" in result.message:
                 self.view = "locked"
             return
-        self._grant = result.grant
+        self._grant, self._grant_token = result.grant, self._token()
         self._load()
 
     @rx.event
