@@ -1,11 +1,12 @@
 """The public signing page's State driven directly, as one browser tab opening signing links:
-each link starts afresh."""
+each link starts afresh, and drafts say so."""
 
 from __future__ import annotations
 
 from reflex.istate.data import RouterData
 
 from tests.envelope_samples import make_template
+from workspace.core.clock import now_ms
 from workspace.core.db import session_scope
 from workspace.core.models import EnvelopeSigner
 from workspace.core.schemas.envelopes import EnvelopeCreate, SignerIn
@@ -133,3 +134,14 @@ def test_reopening_the_same_link_starts_afresh_but_keeps_the_verification_passed
     _open(tab, other)
     _open(tab, link)
     assert tab.view == "verify"  # a verification is not carried across other links
+
+
+# --- not sent yet ----------------------------------------------------------------------------
+
+
+def test_a_draft_link_says_it_is_a_draft_and_a_scheduled_one_that_it_is_scheduled(org):
+    tab = _tab()
+    _open(tab, _link(org, save_as_draft=True))
+    assert tab.view == "draft" and tab.title == "Contract A"
+    _open(tab, _link(org, title="Later", scheduled_at=now_ms() + 3600_000))
+    assert tab.view == "not_sent" and tab.title == "Later"

@@ -123,7 +123,9 @@ class SigningState(rx.State):
         self.sender_message = envelope.message
         self.signer_name = signer.name
         self.verification = signer.verification
-        self.view = context.state
+        self.view = (
+            "draft" if context.state == "not_sent" and envelope.status == "draft" else context.state
+        )
         self.message = ""
         if context.state == "signed":
             self._after_signing(envelope)
@@ -1279,6 +1281,16 @@ def signing_page() -> rx.Component:
                     "calendar-clock",
                     "Not sent yet",
                     "This envelope is scheduled and cannot be signed yet.",
+                    color="gray",
+                ),
+            ),
+            (
+                "draft",
+                _notice(
+                    "file-pen-line",
+                    "Not sent yet",
+                    "This envelope is still a draft: the sender has not sent it, so it cannot "
+                    "be signed yet. You will get an email when it is ready.",
                     color="gray",
                 ),
             ),
