@@ -1,8 +1,12 @@
 """The public signing page's State driven directly, as one browser tab opening signing links:
-each link starts afresh, and drafts say so."""
+each link starts afresh, drafts say so, errors on finishing name their field and move the
+guide there, and consent brings the first field into view."""
 
 from __future__ import annotations
 
+import json
+
+from reflex.event import EventSpec
 from reflex.istate.data import RouterData
 
 from tests.envelope_samples import make_template
@@ -58,6 +62,13 @@ def _open(state: SigningState, token: str) -> None:
     )
     for _ in state.load() or ():
         pass
+
+
+def _script(result) -> str:
+    """The JavaScript an event returned by a handler runs in the browser."""
+    assert isinstance(result, EventSpec), result
+    texts = [str(value) for _, value in result.args]
+    return " ".join(json.loads(t) if t.startswith('"') else t for t in texts)
 
 
 def _adopt_typed_signature(state: SigningState, field_id: str, text: str) -> None:
@@ -145,3 +156,87 @@ def test_a_draft_link_says_it_is_a_draft_and_a_scheduled_one_that_it_is_schedule
     assert tab.view == "draft" and tab.title == "Contract A"
     _open(tab, _link(org, title="Later", scheduled_at=now_ms() + 3600_000))
     assert tab.view == "not_sent" and tab.title == "Later"
+
+
+# --- consent and the first field ---------------------------------------------------------------
+
+
+def test_agreeing_brings_the_first_field_into_view_when_it_is_further_down(org):
+    tab = _tab()
+    _open(tab, _link(org, name="Bob", role="approver", pages=3))
+    assert [f["page"] for f in tab.fields] == ["0-3"]
+    assert tab.current_id == "approver_signature"
+    script = _script(tab.agree())
+    assert tab.consented is True
+    assert '"field-approver_signature"' in script and "scrollIntoView" in script
+    assert "'center'" in script  # clear of the sticky header and guide
+
+
+def test_next_and_previous_move_the_page_to_the_field(org):
+    tab = _tab()
+    _open(tab, _link(org))
+    tab.agree()
+    script = _script(tab.step(1))
+    assert f'"field-{tab.current_id}"' in script and "scrollIntoView" in script
+
+
+# --- finishing ---------------------------------------------------------------------------------
+
+
+def _fill_employee(tab: SigningState, **overrides) -> None:
+    values = {"employee_name": "Carol One", "employee_email": "carol@example.com", **overrides}
+    for field_id, value in values.items():
+        tab.select(field_id)
+        tab.set_text(value)
+    tab.select("department")
+    tab.set_choice("eng")
+    tab.select("agree")
+    tab.set_checked(True)
+    _adopt_typed_signature(tab, "employee_signature", "Carol One")
+
+
+def test_a_bad_email_on_finishing_is_named_and_the_guide_moves_to_it(org):
+    tab = _tab()
+    _open(tab, _link(org))
+    tab.agree()
+    _fill_employee(tab, employee_email="not-an-email")
+    tab.select("agree")
+    script = _script(tab.finish())
+    assert tab.view == "sign"
+    assert tab.finish_error == "Email: enter a valid email address."
+    assert tab.current_id == "employee_email" and tab.current["label"] == "Email"
+    assert '"field-employee_email"' in script
+
+
+def test_a_message_that_already_names_its_field_is_shown_as_it_is(org):
+    tab = _tab()
+    _open(tab, _link(org))
+    tab.agree()
+    _fill_employee(tab)
+    tab.select("department")
+    tab.set_choice("sales")
+    tab.select("quota")
+    tab.set_text("lots")
+    tab.select("employee_name")
+    script = _script(tab.finish())
+    assert tab.finish_error == "Sales quota: enter a number."
+    assert tab.current_id == "quota" and '"field-quota"' in script
+
+
+def test_missing_required_fields_move_the_guide_to_the_first(org):
+    tab = _tab()
+    _open(tab, _link(org))
+    tab.agree()
+    tab.select("employee_signature")
+    script = _script(tab.finish())
+    assert tab.finish_error.startswith("Fill in the required fields: Full name, Email")
+    assert tab.current_id == "employee_name" and '"field-employee_name"' in script
+
+
+def test_a_good_finish_signs(org):
+    tab = _tab()
+    _open(tab, _link(org))
+    tab.agree()
+    _fill_employee(tab)
+    tab.finish()
+    assert tab.view == "done" and tab.finish_error == ""

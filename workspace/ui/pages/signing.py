@@ -7,6 +7,7 @@ Every check happens in `core.services.signing`; this page only shows and collect
 from __future__ import annotations
 
 import base64
+import json
 
 import reflex as rx
 
@@ -39,12 +40,31 @@ HANDWRITING_CSS = (
 )
 
 
+def _lower_first(message: str) -> str:
+    """The message with its first letter in lower case, to follow a field's name and a colon;
+    a leading abbreviation (PNG, PDF) keeps its capitals."""
+    if len(message) > 1 and message[0].isupper() and not message[1].isupper():
+        return message[0].lower() + message[1:]
+    return message
+
+
 def _pct(value: float) -> str:
     return f"{value * 100:.4f}%"
 
 
 def _data_url(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def scroll_to_field(field_id: str) -> rx.event.EventSpec:
+    """Bring a field's box to the middle of the screen, clear of the sticky header and guide
+    (run after the next paint, so a guide that just changed height is measured)."""
+    element_id = json.dumps(f"field-{field_id}")
+    return rx.call_script(
+        "requestAnimationFrame(() => document.getElementById("
+        + element_id
+        + ")?.scrollIntoView({block: 'center', inline: 'nearest', behavior: 'smooth'}))"
+    )
 
 
 class SigningState(rx.State):
@@ -265,7 +285,7 @@ class SigningState(rx.State):
         index = ids.index(self.current_id) if self.current_id in ids else -1
         self.current_id = ids[(index + delta) % len(ids)]
         self._current_changed()
-        return rx.scroll_to(f"field-{self.current_id}", align_to_top=False)
+        return scroll_to_field(self.current_id)
 
     @rx.event
     def next_required(self):
@@ -273,7 +293,7 @@ class SigningState(rx.State):
         if ids:
             self.current_id = ids[0]
             self._current_changed()
-            return rx.scroll_to(f"field-{self.current_id}", align_to_top=False)
+            return scroll_to_field(self.current_id)
         return None
 
     @rx.event
@@ -360,6 +380,8 @@ class SigningState(rx.State):
             self.consented = True
         except DomainError as exc:
             return rx.toast.error(exc.message, position="top-center")
+        if self.current_id:
+            return scroll_to_field(self.current_id)
         return None
 
     # --- signatures -----------------------------------------------------------------------
@@ -449,18 +471,29 @@ class SigningState(rx.State):
                 redirect = context.signer.redirect_url
                 self._after_signing(context.envelope)
         except DomainError as exc:
-            self.finish_error = exc.message
-            missing = exc.details.get("missing") or []
-            if missing:
-                self.current_id = missing[0]
-                self._current_changed()
-                return rx.scroll_to(f"field-{missing[0]}", align_to_top=False)
-            return None
+            return self._show_finish_error(exc)
         self.view = "done"
         self._values, self._previews, self._grant = {}, {}, None
         if redirect:
             return rx.redirect(redirect, is_external=True)
         return None
+
+    def _show_finish_error(self, exc: DomainError):
+        """Show why signing failed; when it is about one of the signer's fields, name that
+        field and bring the guide and the page to it."""
+        missing = exc.details.get("missing") or []
+        path = str(exc.details.get("field") or "")
+        field_id = missing[0] if missing else path.removeprefix("values.")
+        field = next((f for f in self._field_defs if f["id"] == field_id), None)
+        self.finish_error = exc.message
+        if field is None:
+            return None
+        label = field.get("label") or TYPE_LABELS.get(field["type"], "Field")
+        if not missing and not exc.message.startswith(f"{label}:"):
+            self.finish_error = f"{label}: {_lower_first(exc.message)}"
+        self.current_id = field_id
+        self._current_changed()
+        return scroll_to_field(field_id)
 
     @rx.event
     def set_decline_open(self, value: bool):
