@@ -1,5 +1,6 @@
-"""What the signing page renders, read from its component tree (no browser): drafts have
-their own notice."""
+"""What the signing page renders, read from its component tree (no browser): declining is on
+offer before consent, the decline box is limited and counted, and drafts have their own
+notice."""
 
 from __future__ import annotations
 
@@ -23,6 +24,26 @@ def _by_id(tree, element_id: str):
     found = [(n, c) for n, c in _nodes(tree) if f'id:"{element_id}"' in n["props"]]
     assert len(found) == 1, f"{element_id}: {len(found)} elements"
     return found[0]
+
+
+def test_decline_is_offered_before_consent():
+    page = signing.signing_page().render()
+    _, conditions = _by_id(page, "decline-open")
+    assert conditions and not any("consented" in c for c in conditions)
+    assert any(".view_rx_state_" in c and '"sign"' in c for c in conditions)
+    button, conditions = _by_id(signing._guide().render(), "decline-before-consent")
+    assert "set_decline_open" in str(button["props"])
+    assert any("consented" in c for c in conditions)  # the consent panel itself
+
+
+def test_the_decline_reason_is_limited_and_counted():
+    dialog = signing._decline_dialog().render()
+    reason, _ = _by_id(dialog, "decline-reason")
+    assert "maxLength:1000" in reason["props"]
+    counter, _ = _by_id(dialog, "decline-count")
+    assert "pyStrLength" in str(counter["children"]) and "/ 1000" in str(counter["children"])
+    _, conditions = _by_id(dialog, "decline-error")
+    assert any("decline_error" in c for c in conditions)
 
 
 def test_a_draft_has_its_own_notice():

@@ -1,6 +1,6 @@
 """The public signing page's State driven directly, as one browser tab opening signing links:
 each link starts afresh, drafts say so, errors on finishing name their field and move the
-guide there, and consent brings the first field into view."""
+guide there, consent brings the first field into view, and declining needs a reason."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from reflex.istate.data import RouterData
 from tests.envelope_samples import make_template
 from workspace.core.clock import now_ms
 from workspace.core.db import session_scope
-from workspace.core.models import EnvelopeSigner
+from workspace.core.models import Envelope, EnvelopeSigner
 from workspace.core.schemas.envelopes import EnvelopeCreate, SignerIn
 from workspace.core.services import envelopes
 from workspace.ui.pages.signing import SigningState
@@ -240,3 +240,56 @@ def test_a_good_finish_signs(org):
     _fill_employee(tab)
     tab.finish()
     assert tab.view == "done" and tab.finish_error == ""
+
+
+# --- declining ---------------------------------------------------------------------------------
+
+
+def _envelope_status() -> str:
+    with session_scope() as session:
+        return session.query(Envelope).one().status
+
+
+def test_declining_needs_a_reason_in_plain_words(org):
+    tab = _tab()
+    _open(tab, _link(org))
+    tab.set_decline_open(True)
+    for reason in ("", "   \n "):
+        tab.set_decline_reason(reason)
+        assert tab.submit_decline() is None
+        assert tab.decline_error == "Give a reason for declining."
+        assert tab.decline_open is True and tab.view == "sign"
+    tab.set_decline_reason("x" * 1001)
+    tab.submit_decline()
+    assert tab.decline_error == "The reason can be at most 1000 characters."
+    assert _envelope_status() == "viewed"  # opened, not declined
+    tab.set_decline_reason("The start date is wrong")
+    assert tab.decline_error == ""  # typing clears the message
+
+
+def test_a_signer_can_decline_without_agreeing_to_sign_electronically(org):
+    tab = _tab()
+    _open(tab, _link(org))
+    assert tab.consented is False
+    tab.set_decline_open(True)
+    tab.set_decline_reason("  Wrong start date  ")
+    tab.submit_decline()
+    assert tab.view == "declined_now" and tab.decline_open is False
+    with session_scope() as session:
+        assert session.query(EnvelopeSigner).one().decline_reason == "Wrong start date"
+    assert _envelope_status() == "declined"
+
+
+def test_a_decline_the_server_refuses_is_shown_in_the_dialog(org):
+    link = _link(org)
+    tab = _tab()
+    _open(tab, link)
+    with session_scope() as session:
+        envelope = session.query(Envelope).one()
+        envelope.status = "cancelled"
+        session.add(envelope)
+    tab.set_decline_open(True)
+    tab.set_decline_reason("No longer needed")
+    tab.submit_decline()
+    assert tab.decline_error == "The sender cancelled this envelope."
+    assert tab.view == "sign" and tab.decline_open is True

@@ -34,6 +34,7 @@ TYPE_LABELS = {
     "multi_select": "Choices",
     "date_picker": "Date",
 }
+DECLINE_REASON_MAX = 1000
 HANDWRITING_CSS = (
     "@font-face{font-family:'WsHandwriting';src:url('/files/fonts/handwriting.ttf') "
     "format('truetype');font-display:swap}"
@@ -92,6 +93,7 @@ class SigningState(rx.State):
     signature_error: str = ""
     decline_open: bool = False
     decline_reason: str = ""
+    decline_error: str = ""
     busy: bool = False
 
     _grant: str | None = None
@@ -498,24 +500,35 @@ class SigningState(rx.State):
     @rx.event
     def set_decline_open(self, value: bool):
         self.decline_open = value
+        self.decline_error = ""
 
     @rx.event
     def set_decline_reason(self, value: str):
         self.decline_reason = value
+        self.decline_error = ""
 
     @rx.event
     def submit_decline(self):
+        reason = self.decline_reason.strip()
+        if not reason:
+            self.decline_error = "Give a reason for declining."
+            return None
+        if len(reason) > DECLINE_REASON_MAX:
+            self.decline_error = f"The reason can be at most {DECLINE_REASON_MAX} characters."
+            return None
+        self.decline_error = ""
         try:
             with session_scope() as session:
                 signing.decline(
                     session,
                     token=self._token(),
                     grant=self._grant,
-                    reason=self.decline_reason,
+                    reason=reason,
                     **self._request(),
                 )
         except DomainError as exc:
-            return rx.toast.error(exc.message, position="top-center")
+            self.decline_error = exc.message
+            return None
         self.decline_open = False
         self.view = "declined_now"
         return None
@@ -553,7 +566,7 @@ def _chrome(*children: rx.Component) -> rx.Component:
                 align="center",
             ),
             rx.cond(
-                (SigningState.view == "sign") & SigningState.consented,
+                SigningState.view == "sign",
                 rx.button(
                     "Decline",
                     variant="ghost",
@@ -927,6 +940,15 @@ def _guide() -> rx.Component:
             on_click=SigningState.agree,
             id="consent",
         ),
+        rx.button(
+            "Decline to sign",
+            variant="ghost",
+            color_scheme="red",
+            size="2",
+            on_click=SigningState.set_decline_open(True),
+            id="decline-before-consent",
+            align_self="center",
+        ),
         spacing="2",
         width="100%",
     )
@@ -1201,8 +1223,31 @@ def _decline_dialog() -> rx.Component:
                 value=SigningState.decline_reason,
                 on_change=SigningState.set_decline_reason,
                 placeholder="Why are you declining?",
+                max_length=DECLINE_REASON_MAX,
                 margin_top="12px",
                 id="decline-reason",
+                custom_attrs={"aria-describedby": "decline-count"},
+            ),
+            rx.text(
+                SigningState.decline_reason.length(),
+                f" / {DECLINE_REASON_MAX} characters",
+                size="1",
+                color=rx.color("gray", 11),
+                text_align="right",
+                margin_top="4px",
+                id="decline-count",
+            ),
+            rx.cond(
+                SigningState.decline_error != "",
+                rx.callout(
+                    SigningState.decline_error,
+                    icon="triangle-alert",
+                    color_scheme="red",
+                    size="1",
+                    margin_top="8px",
+                    id="decline-error",
+                    role="alert",
+                ),
             ),
             rx.hstack(
                 rx.dialog.close(rx.button("Keep document", variant="soft", color_scheme="gray")),
