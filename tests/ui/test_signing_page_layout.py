@@ -1,6 +1,6 @@
 """What the signing page renders, read from its component tree (no browser): declining is on
-offer before consent, the decline box is limited and counted, and drafts have their own
-notice."""
+offer before consent, the decline box is limited and counted, drafts have their own notice,
+and values on the page fit their boxes on a phone."""
 
 from __future__ import annotations
 
@@ -50,3 +50,17 @@ def test_a_draft_has_its_own_notice():
     page = str(signing.signing_page().render())
     assert "still a draft" in page
     assert "This envelope is scheduled and cannot be signed yet." in page
+
+
+def test_values_on_the_page_fit_their_boxes():
+    box = str(signing._field_box(signing.SigningState.current).render())
+    assert 'trim:"both"' not in box  # trimmed text was clipped at the top and bottom
+    assert '["containerType"] : "size"' in box
+    assert box.count('["fontSize"] : "clamp(7px, 72cqh, 13px)"') == 2
+    assert box.count('["textOverflow"] : "ellipsis"') == 2
+
+
+def test_choices_in_the_guide_have_space_between_them():
+    guide = str(signing._current_input().render())
+    assert '["gap"]' not in guide  # a CSS gap of "3" (no unit) is no gap at all
+    assert guide.count('gap:"4"') == 2  # radio buttons and multi-select boxes

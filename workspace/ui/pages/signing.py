@@ -719,6 +719,21 @@ def _verify() -> rx.Component:
     )
 
 
+# Text inside a field box on the page: sized from the box's own height (a box is a few
+# pixels tall on a phone, larger on desktop) so a whole line always fits, cut off with an
+# ellipsis at the side rather than clipped at the top and bottom.
+FIELD_BOX_TEXT = {
+    "font_size": "clamp(7px, 72cqh, 13px)",
+    "line_height": "1.25",
+    "overflow": "hidden",
+    "white_space": "nowrap",
+    "text_overflow": "ellipsis",
+    "padding_x": "3px",
+    "flex": "1",
+    "min_width": "0",
+}
+
+
 def _field_box(field) -> rx.Component:
     active = SigningState.current_id == field["id"]
     return rx.box(
@@ -729,27 +744,21 @@ def _field_box(field) -> rx.Component:
                 field["display"] != "",
                 rx.text(
                     field["display"],
-                    size="1",
                     weight="medium",
-                    trim="both",
-                    overflow="hidden",
-                    white_space="nowrap",
-                    padding_x="3px",
                     color=rx.color("gray", 12),
-                    line_height="1.1",
+                    **FIELD_BOX_TEXT,
                 ),
                 rx.text(
                     field["kind"],
                     rx.cond(field["required"] != "", " *", ""),
-                    size="1",
                     color=rx.color("accent", 11),
-                    padding_x="3px",
-                    overflow="hidden",
-                    white_space="nowrap",
+                    **FIELD_BOX_TEXT,
                 ),
             ),
         ),
         id="field-" + field["id"],
+        # The box is the size reference of its text (cqh units in FIELD_BOX_TEXT).
+        container_type="size",
         position="absolute",
         left=field["left"],
         top=field["top"],
@@ -856,7 +865,7 @@ def _current_input() -> rx.Component:
                         SigningState.current_options,
                         lambda o: rx.radio_group.item(o["label"], value=o["value"]),
                     ),
-                    gap="3",
+                    spacing="4",
                     wrap="wrap",
                 ),
                 value=field["value"],
@@ -876,7 +885,7 @@ def _current_input() -> rx.Component:
                         on_change=lambda _checked: SigningState.toggle_option(o["value"]),
                     ),
                 ),
-                gap="3",
+                spacing="4",
                 wrap="wrap",
             ),
         ),
