@@ -5,6 +5,8 @@ password) and the activity timeline."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import time
 
 import reflex as rx
 
@@ -13,6 +15,7 @@ from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 from workspace.core.services import accounts, approvals, portal, records
 from workspace.ui.components.choices import Choice, choice_select
+from workspace.ui.components.forms import CLICK_GUARD_MS
 from workspace.ui.layout import app_shell, card
 from workspace.ui.pages.records import (
     ACCESS_LABELS,
@@ -53,6 +56,8 @@ class DocumentRow:
     preview_url: str
     download_url: str
     can_review: bool
+    can_open: bool
+    locked_note: str  # why the file can't be opened, for people whose role can't
 
 
 @dataclasses.dataclass
@@ -110,7 +115,9 @@ class VaultRow:
     field_key: str
     preview: str
     access: str
+    access_level: str
     can_reveal: bool
+    locked_note: str  # who can reveal it, for people whose role can't
 
 
 @dataclasses.dataclass
@@ -140,6 +147,27 @@ ACTIVITY_ICONS = {
     "vault_revealed": "eye",
     "vault_reveal_denied": "eye-off",
 }
+
+
+# Roles as a sentence names them.
+ROLE_NAMES = {"owner": "the owner", "admin": "admins", "member": "members", "hr": "HR"}
+
+
+def roles_text(level: str) -> str:
+    """The roles an access level allows, as people read them: 'the owner, admins or finance'."""
+    roles = [ROLE_NAMES.get(role, role) for role in ACCESS_LEVELS.get(level, ())]
+    if len(roles) < 2:
+        return "".join(roles)
+    return f"{', '.join(roles[:-1])} or {roles[-1]}"
+
+
+def _digest(parts: tuple) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _clock_ms() -> float:
+    """Wall-clock time for the double-click guard (real time, whatever the app's clock says)."""
+    return time.time() * 1000
 
 
 def _when(ms: int | None) -> str:
@@ -185,10 +213,39 @@ class RecordState(AuthState):
     reveal_label: str = ""
     revealed_value: str = ""
     reveal_error: str = ""
+    # Portal link revoke confirmation: the link asked about, and whose it is.
+    revoke_link_id: str = ""
+    revoke_link_label: str = ""
+    # Vault form: the key typed (to warn before a save replaces a saved value) and the access
+    # level chosen.
+    vault_key: str = ""
+    vault_access: str = "admin"
+    vault_error: str = ""
+    # The last form this tab submitted and when: the same submission again within the click
+    # guard is a double-click's second event and does nothing.
+    _last_submit: str = ""
+    _last_submit_at: float = 0.0
 
     @rx.var
     def review_status_label(self) -> str:
         return humanize(self.review_status).lower()
+
+    @rx.var
+    def vault_replaces(self) -> str:
+        """The masked value a save would replace, when the key typed is already in the vault."""
+        key = self.vault_key.strip()
+        for item in self.vault_items:
+            if key and item.field_key == key:
+                return item.preview
+        return ""
+
+    @rx.var
+    def vault_replaces_label(self) -> str:
+        key = self.vault_key.strip()
+        for item in self.vault_items:
+            if key and item.field_key == key:
+                return item.label
+        return ""
 
     @rx.var
     def app_name(self) -> str:
@@ -202,7 +259,13 @@ class RecordState(AuthState):
     def load(self):
         self.app_slug = slug_from_path(self.router.page.path)
         self.record_id = self.router.page.params.get("record_id", "")
+        # A reload starts with every dialog closed and no message left from before.
         self.close_reveal()
+        self.review_doc_id = ""
+        self.revoke_link_id = self.revoke_link_label = ""
+        self.vault_key = self.vault_error = ""
+        self.vault_access = "admin"
+        self._last_submit, self._last_submit_at = "", 0.0
         self._refresh()
 
     def _refresh(self) -> None:
@@ -281,6 +344,8 @@ class RecordState(AuthState):
                 preview_url=f"/files/records/{d['id']}?inline=true",
                 download_url=f"/files/records/{d['id']}",
                 can_review=records.access_allowed(actor, d["accessLevel"]),
+                can_open=_can_open(actor, d),
+                locked_note=f"Only {roles_text(d['accessLevel'])} can open this document.",
             )
             for d in view["documents"]
         ]
@@ -342,7 +407,9 @@ class RecordState(AuthState):
                 v["fieldKey"],
                 v["redactedPreview"],
                 ACCESS_LABELS.get(v["accessLevel"], v["accessLevel"]),
+                v["accessLevel"],
                 records.can_reveal(actor, v["accessLevel"]),
+                f"Only {roles_text(v['accessLevel'])} can reveal",
             )
             for v in view["vaultItems"]
         ]
@@ -356,14 +423,30 @@ class RecordState(AuthState):
             for a in view["activity"]
         ]
 
-    def _run(self, action, success: str | None = None):
-        """Run a service call with the signed-in actor; toast errors, refresh on success."""
+    def _is_repeat(self, once: tuple | None) -> bool:
+        """Whether this submission was just handled (a double-click's second event)."""
+        return (
+            once is not None
+            and self._last_submit == _digest(once)
+            and _clock_ms() - self._last_submit_at < CLICK_GUARD_MS
+        )
+
+    def _remember(self, once: tuple | None) -> None:
+        if once is not None:
+            self._last_submit, self._last_submit_at = _digest(once), _clock_ms()
+
+    def _run(self, action, success: str | None = None, *, once: tuple | None = None):
+        """Run a service call with the signed-in actor; toast errors, refresh on success.
+        `once` names the submission: the same one again right after a success does nothing."""
+        if self._is_repeat(once):
+            return None
         try:
             actor = self._require_actor()
             with session_scope() as session:
                 action(session, actor)
         except DomainError as exc:
             return toast_error(exc)
+        self._remember(once)
         self._refresh()
         return rx.toast.success(success, position="top-center") if success else None
 
@@ -416,6 +499,8 @@ class RecordState(AuthState):
 
     @rx.event
     def approve_document(self, document_id: str):
+        if any(d.id == document_id and d.status == "approved" for d in self.documents):
+            return None  # approved by an earlier click
         return self._run(
             lambda s, a: records.review_document(
                 s,
@@ -438,6 +523,8 @@ class RecordState(AuthState):
 
     @rx.event
     def submit_review(self, form: dict):
+        if not self.review_doc_id:  # saved by an earlier click, which closed the dialog
+            return None
         doc_id, status = self.review_doc_id, self.review_status
         result = self._run(
             lambda s, a: records.review_document(
@@ -468,6 +555,7 @@ class RecordState(AuthState):
                 due_date=form.get("dueDate") or None,
             ),
             "Task added",
+            once=("add_task", sorted(form.items())),
         )
 
     @rx.event
@@ -497,10 +585,15 @@ class RecordState(AuthState):
                 approvers=[{"approverEmail": e} for e in emails if e],
             ),
             "Approval requested; approvers were emailed",
+            once=("request_approval", sorted(form.items())),
         )
 
     @rx.event
     def decide(self, approval_id: str, decision: str, comment: str = ""):
+        if not any(
+            line.approval_id == approval_id and line.can_decide for line in self.approval_lines
+        ):
+            return None  # decided by an earlier click: no step of it waits for you now
         return self._run(
             lambda s, a: approvals.decide_approval_step(
                 s,
@@ -512,6 +605,7 @@ class RecordState(AuthState):
                 comment=comment,
             ),
             f"You {decision} the request",
+            once=("decide", approval_id, decision),
         )
 
     @rx.event
@@ -530,10 +624,13 @@ class RecordState(AuthState):
                 role=form.get("role") or "contributor",
             ),
             "Team member assigned",
+            once=("assign_member", sorted(form.items())),
         )
 
     @rx.event
     def remove_member(self, member_id: str):
+        if all(m.id != member_id for m in self.members):
+            return None  # removed by an earlier click
         return self._run(
             lambda s, a: records.remove_team_member(
                 s, actor=a, app_slug=self.app_slug, record_id=self.record_id, member_id=member_id
@@ -555,6 +652,7 @@ class RecordState(AuthState):
                 notification_channels=["email"] if send and email else [],
             ),
             "Portal link created",
+            once=("create_link", sorted(form.items())),
         )
 
     @rx.event
@@ -562,30 +660,89 @@ class RecordState(AuthState):
         return [rx.set_clipboard(url), rx.toast.success("Link copied", position="top-center")]
 
     @rx.event
-    def revoke_link(self, link_id: str):
+    def ask_revoke(self, link_id: str, label: str):
+        """Open the confirmation before a portal link is revoked."""
+        self.revoke_link_id, self.revoke_link_label = link_id, label
+
+    @rx.event
+    def cancel_revoke(self, open_: bool = False):
+        if not open_:
+            self.revoke_link_id = self.revoke_link_label = ""
+
+    @rx.event
+    def revoke_link(self):
+        link_id, label = self.revoke_link_id, self.revoke_link_label
+        if not link_id:  # revoked by an earlier click, which closed the dialog
+            return None
+        self.revoke_link_id = self.revoke_link_label = ""
         return self._run(
             lambda s, a: portal.revoke_portal_link(
                 s, actor=a, app_slug=self.app_slug, record_id=self.record_id, link_id=link_id
             ),
-            "Link revoked",
+            f"Link for {label} revoked" if label else "Link revoked",
         )
 
     @rx.event
+    def set_vault_key(self, value: str):
+        self.vault_key = value
+        self.vault_error = ""
+        key = value.strip()
+        for item in self.vault_items:
+            if item.field_key == key:
+                self.vault_access = item.access_level  # keeps who can reveal it
+                break
+
+    @rx.event
+    def set_vault_access(self, value: str):
+        self.vault_access = value
+
+    @rx.event
     def set_vault(self, form: dict):
-        result = self._run(
-            lambda s, a: records.set_vault_field(
-                s,
-                actor=a,
-                app_slug=self.app_slug,
-                record_id=self.record_id,
-                field_key=form.get("fieldKey", ""),
-                label=form.get("label"),
-                value=form.get("value", ""),
-                access_level=form.get("accessLevel") or "admin",
-            ),
-            "Encrypted and saved",
+        key = (form.get("fieldKey") or "").strip()
+        # The value itself stays out of the remembered submission.
+        once = ("set_vault", key, form.get("label"), form.get("accessLevel"))
+        if self._is_repeat(once):
+            return None
+        existing = next((v for v in self.vault_items if v.field_key == key), None)
+        if existing is not None and form.get("confirmReplace") not in ("on", True, "true"):
+            self.vault_key = key
+            self.vault_error = (
+                f"“{existing.label}” already has a saved value ({existing.preview}). "
+                "Tick “Replace the saved value” to save over it."
+            )
+            return None
+        try:
+            actor = self._require_actor()
+            with session_scope() as session:
+                records.set_vault_field(
+                    session,
+                    actor=actor,
+                    app_slug=self.app_slug,
+                    record_id=self.record_id,
+                    field_key=key,
+                    label=form.get("label"),
+                    value=form.get("value", ""),
+                    access_level=form.get("accessLevel") or "admin",
+                    replace=existing is not None,
+                )
+        except DomainError as exc:
+            self.vault_error = exc.message
+            if exc.code == "conflict":  # saved meanwhile, elsewhere: show it and ask
+                self.vault_key = key
+                self._refresh()
+            return None
+        self._remember(once)
+        self.vault_key = self.vault_error = ""
+        self.vault_access = "admin"
+        self._refresh()
+        message = (
+            f"Saved value of “{existing.label}” replaced" if existing else "Encrypted and saved"
         )
-        return result
+        # The form keeps what was typed when a save fails; after a save it starts empty.
+        return [
+            *(rx.set_value(f"vault-{name}", "") for name in ("key", "label", "value")),
+            rx.toast.success(message, position="top-center"),
+        ]
 
     @rx.event
     def open_reveal(self, vault_id: str, label: str):
@@ -620,9 +777,19 @@ class RecordState(AuthState):
         return None
 
 
+def _can_open(actor, doc: dict) -> bool:
+    """Whether the signed-in person's role may open the file (the download route's rule)."""
+    restricted = doc["isSensitive"] or doc["accessLevel"] != "general"
+    return not restricted or records.access_allowed(actor, doc["accessLevel"])
+
+
 def humanize_key(key: str) -> str:
     out = "".join(" " + c.lower() if c.isupper() else c for c in key)
     return out.replace("_", " ").strip().capitalize()
+
+
+def _empty_note(text: str) -> rx.Component:
+    return rx.text(text, size="2", color=rx.color("gray", 11))
 
 
 def _section(title: str, icon: str, *children, action=None, **props) -> rx.Component:
@@ -736,9 +903,15 @@ def _checklist() -> rx.Component:
 
 def _document(doc: DocumentRow) -> rx.Component:
     review_menu = rx.menu.root(
-        rx.menu.trigger(rx.icon_button(rx.icon("ellipsis", size=16), variant="ghost", size="1")),
+        rx.menu.trigger(
+            rx.icon_button(
+                rx.icon("ellipsis", size=16), variant="ghost", size="1", aria_label="Review"
+            )
+        ),
         rx.menu.content(
-            rx.menu.item("Approve", on_select=RecordState.approve_document(doc.id)),
+            rx.menu.item(
+                "Approve", on_select=RecordState.approve_document(doc.id).throttle(CLICK_GUARD_MS)
+            ),
             rx.menu.item(
                 "Request revision", on_select=RecordState.open_review(doc.id, "needs_revision")
             ),
@@ -752,8 +925,16 @@ def _document(doc: DocumentRow) -> rx.Component:
         rx.icon("file-text", size=20, color=rx.color("gray", 11), flex_shrink="0"),
         rx.vstack(
             rx.hstack(
-                rx.link(
-                    doc.file_name, href=doc.preview_url, is_external=True, weight="medium", size="2"
+                rx.cond(
+                    doc.can_open,
+                    rx.link(
+                        doc.file_name,
+                        href=doc.preview_url,
+                        is_external=True,
+                        weight="medium",
+                        size="2",
+                    ),
+                    rx.text(doc.file_name, weight="medium", size="2"),
                 ),
                 rx.cond(
                     doc.sensitive,
@@ -763,17 +944,29 @@ def _document(doc: DocumentRow) -> rx.Component:
                 align="center",
             ),
             rx.text(doc.requirement, " · ", doc.meta, size="1", color=rx.color("gray", 11)),
+            rx.cond(
+                ~doc.can_open,
+                rx.text(doc.locked_note, size="1", color=rx.color("gray", 11)),
+            ),
             rx.cond(doc.reason != "", rx.text(doc.reason, size="1", color=rx.color("red", 10))),
             spacing="0",
         ),
         rx.spacer(),
         status_badge(doc.status, doc.status_label, doc.color),
-        rx.tooltip(
-            rx.link(
-                rx.icon_button(rx.icon("download", size=14), variant="ghost", size="1"),
-                href=doc.download_url,
+        rx.cond(
+            doc.can_open,
+            rx.tooltip(
+                rx.link(
+                    rx.icon_button(
+                        rx.icon("download", size=14),
+                        variant="ghost",
+                        size="1",
+                        aria_label="Download",
+                    ),
+                    href=doc.download_url,
+                ),
+                content="Download",
             ),
-            content="Download",
         ),
         rx.cond(doc.can_review, review_menu),
         width="100%",
@@ -808,7 +1001,7 @@ def _review_dialog() -> rx.Component:
                     ),
                     spacing="3",
                 ),
-                on_submit=RecordState.submit_review,
+                on_submit=RecordState.submit_review.throttle(CLICK_GUARD_MS),
                 reset_on_submit=True,
             ),
         ),
@@ -839,6 +1032,7 @@ def _task(task: TaskRow) -> rx.Component:
         rx.checkbox(
             checked=task.done,
             on_change=lambda checked: RecordState.toggle_task(task.id, checked),
+            aria_label="Done",
         ),
         rx.vstack(
             rx.text(
@@ -865,15 +1059,25 @@ def _tasks() -> rx.Component:
     return _section(
         "Tasks",
         "list-todo",
-        rx.vstack(rx.foreach(RecordState.tasks, _task), width="100%"),
+        rx.cond(
+            RecordState.tasks.length() > 0,
+            rx.vstack(rx.foreach(RecordState.tasks, _task), width="100%"),
+            _empty_note("No tasks yet."),
+        ),
         rx.form(
             rx.hstack(
-                rx.input(name="title", placeholder="New task", required=True, width="100%"),
-                rx.input(name="dueDate", type="date", width="160px"),
+                rx.input(
+                    name="title",
+                    placeholder="New task",
+                    aria_label="New task",
+                    required=True,
+                    width="100%",
+                ),
+                rx.input(name="dueDate", type="date", aria_label="Due date", width="160px"),
                 rx.button(rx.icon("plus", size=14), "Add", type="submit"),
                 width="100%",
             ),
-            on_submit=RecordState.add_task,
+            on_submit=RecordState.add_task.throttle(CLICK_GUARD_MS),
             reset_on_submit=True,
             width="100%",
         ),
@@ -906,18 +1110,25 @@ def _approval_line(line: ApprovalLine) -> rx.Component:
     )
     decide = rx.form(
         rx.hstack(
-            rx.input(name="comment", placeholder="Comment (required to reject)", width="100%"),
+            rx.input(
+                name="comment",
+                placeholder="Comment (required to reject)",
+                aria_label="Comment",
+                width="100%",
+            ),
             rx.input(type="hidden", name="approvalId", value=line.approval_id),
             rx.button(
                 "Approve",
                 type="button",
                 color_scheme="green",
-                on_click=RecordState.decide(line.approval_id, "approved", ""),
+                on_click=RecordState.decide(line.approval_id, "approved", "").throttle(
+                    CLICK_GUARD_MS
+                ),
             ),
             rx.button("Reject", type="submit", color_scheme="red", variant="soft"),
             width="100%",
         ),
-        on_submit=RecordState.reject_with_comment,
+        on_submit=RecordState.reject_with_comment.throttle(CLICK_GUARD_MS),
         width="100%",
     )
     return rx.vstack(
@@ -933,12 +1144,20 @@ def _approvals() -> rx.Component:
     return _section(
         "Approvals",
         "stamp",
-        rx.vstack(rx.foreach(RecordState.approval_lines, _approval_line), width="100%"),
+        rx.cond(
+            RecordState.approval_lines.length() > 0,
+            rx.vstack(rx.foreach(RecordState.approval_lines, _approval_line), width="100%"),
+            _empty_note("No approvals requested yet."),
+        ),
         rx.form(
             rx.vstack(
                 rx.hstack(
                     rx.input(
-                        name="title", placeholder="Finance approval", required=True, width="100%"
+                        name="title",
+                        placeholder="Finance approval",
+                        aria_label="Approval title",
+                        required=True,
+                        width="100%",
                     ),
                     choice_select(
                         labelled(("sequential", "parallel")),
@@ -953,6 +1172,7 @@ def _approvals() -> rx.Component:
                     rx.input(
                         name="approvers",
                         placeholder="Approver emails, in order (comma separated)",
+                        aria_label="Approver emails",
                         required=True,
                         width="100%",
                     ),
@@ -962,7 +1182,7 @@ def _approvals() -> rx.Component:
                 width="100%",
                 spacing="2",
             ),
-            on_submit=RecordState.request_approval,
+            on_submit=RecordState.request_approval.throttle(CLICK_GUARD_MS),
             reset_on_submit=True,
             width="100%",
         ),
@@ -983,7 +1203,7 @@ def _member(member: MemberRow) -> rx.Component:
             variant="ghost",
             size="1",
             on_click=RecordState.remove_member(member.id),
-            aria_label="Remove",
+            aria_label="Remove from the team",
         ),
         width="100%",
         align="center",
@@ -994,7 +1214,11 @@ def _team() -> rx.Component:
     return _section(
         "Team",
         "users",
-        rx.vstack(rx.foreach(RecordState.members, _member), width="100%"),
+        rx.cond(
+            RecordState.members.length() > 0,
+            rx.vstack(rx.foreach(RecordState.members, _member), width="100%"),
+            _empty_note("No one is assigned to this record yet."),
+        ),
         rx.form(
             rx.grid(
                 choice_select(
@@ -1014,13 +1238,14 @@ def _team() -> rx.Component:
                 gap="8px",
                 width="100%",
             ),
-            on_submit=RecordState.assign_member,
+            on_submit=RecordState.assign_member.throttle(CLICK_GUARD_MS),
             width="100%",
         ),
     )
 
 
 def _link(link: LinkRow) -> rx.Component:
+    live = (link.status == "active") | (link.status == "submitted")
     return rx.vstack(
         rx.hstack(
             rx.text(link.recipient, size="2", weight="medium"),
@@ -1028,29 +1253,43 @@ def _link(link: LinkRow) -> rx.Component:
             status_badge(link.status, link.status_label, link.color),
             width="100%",
         ),
-        rx.text(link.meta, size="1", color=rx.color("gray", 11)),
+        rx.hstack(
+            rx.text(link.meta, size="1", color=rx.color("gray", 11)),
+            rx.spacer(),
+            rx.cond(
+                live,
+                rx.button(
+                    rx.icon("link-2-off", size=14),
+                    "Revoke",
+                    size="1",
+                    variant="ghost",
+                    color_scheme="red",
+                    on_click=RecordState.ask_revoke(link.id, link.recipient),
+                    class_name="revoke-link",
+                ),
+            ),
+            width="100%",
+            align="center",
+        ),
         rx.cond(
-            (link.status == "active") | (link.status == "submitted"),
+            live,
             rx.hstack(
-                rx.input(value=link.url, read_only=True, size="1", width="100%"),
+                rx.input(
+                    value=link.url,
+                    read_only=True,
+                    size="1",
+                    width="100%",
+                    aria_label="Portal link address",
+                ),
                 rx.tooltip(
                     rx.icon_button(
                         rx.icon("copy", size=14),
                         size="1",
                         variant="soft",
                         on_click=RecordState.copy_link(link.url),
+                        aria_label="Copy link",
                     ),
                     content="Copy link",
-                ),
-                rx.tooltip(
-                    rx.icon_button(
-                        rx.icon("link-2-off", size=14),
-                        size="1",
-                        variant="soft",
-                        color_scheme="red",
-                        on_click=RecordState.revoke_link(link.id),
-                    ),
-                    content="Revoke",
                 ),
                 width="100%",
             ),
@@ -1062,16 +1301,64 @@ def _link(link: LinkRow) -> rx.Component:
     )
 
 
+def _revoke_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Revoke this portal link?"),
+            rx.alert_dialog.description(
+                "The link for ",
+                rx.text.strong(RecordState.revoke_link_label),
+                " stops working at once: opening it shows that it was revoked. "
+                "This cannot be undone; create a new link to invite them again.",
+                size="2",
+            ),
+            rx.flex(
+                rx.alert_dialog.cancel(rx.button("Keep link", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Revoke link",
+                        color_scheme="red",
+                        on_click=RecordState.revoke_link.throttle(CLICK_GUARD_MS),
+                        id="revoke-link-confirm",
+                    )
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="16px",
+            ),
+            max_width="440px",
+        ),
+        open=RecordState.revoke_link_id != "",
+        on_open_change=RecordState.cancel_revoke,
+    )
+
+
 def _links() -> rx.Component:
     return _section(
         "Portal links",
         "link",
-        rx.vstack(rx.foreach(RecordState.links, _link), width="100%"),
+        rx.cond(
+            RecordState.links.length() > 0,
+            rx.vstack(rx.foreach(RecordState.links, _link), width="100%"),
+            _empty_note(
+                "No portal links yet. A link lets the other side upload documents and fill in "
+                "details without an account."
+            ),
+        ),
         rx.form(
             rx.vstack(
-                rx.input(name="recipientName", placeholder="Recipient name", width="100%"),
                 rx.input(
-                    name="recipientEmail", type="email", placeholder="Recipient email", width="100%"
+                    name="recipientName",
+                    placeholder="Recipient name",
+                    aria_label="Recipient name",
+                    width="100%",
+                ),
+                rx.input(
+                    name="recipientEmail",
+                    type="email",
+                    placeholder="Recipient email",
+                    aria_label="Recipient email",
+                    width="100%",
                 ),
                 rx.hstack(
                     rx.checkbox("Email the link", name="sendEmail", default_checked=True),
@@ -1083,10 +1370,11 @@ def _links() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            on_submit=RecordState.create_link,
+            on_submit=RecordState.create_link.throttle(CLICK_GUARD_MS),
             reset_on_submit=True,
             width="100%",
         ),
+        _revoke_dialog(),
     )
 
 
@@ -1109,16 +1397,12 @@ def _vault_row(item: VaultRow) -> rx.Component:
                 variant="soft",
                 on_click=RecordState.open_reveal(item.id, item.label),
             ),
-            rx.tooltip(
-                rx.button(
-                    rx.icon("eye-off", size=14),
-                    "Reveal",
-                    size="1",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=RecordState.open_reveal(item.id, item.label),
-                ),
-                content="Your role cannot reveal this value",
+            rx.text(
+                item.locked_note,
+                size="1",
+                color=rx.color("gray", 11),
+                class_name="vault-locked",
+                max_width="160px",
             ),
         ),
         width="100%",
@@ -1159,6 +1443,7 @@ def _reveal_dialog() -> rx.Component:
                             type="password",
                             required=True,
                             id="reveal-password",
+                            aria_label="Your password",
                             width="100%",
                         ),
                         rx.hstack(
@@ -1174,13 +1459,41 @@ def _reveal_dialog() -> rx.Component:
                         ),
                         spacing="3",
                     ),
-                    on_submit=RecordState.reveal,
+                    on_submit=RecordState.reveal.throttle(CLICK_GUARD_MS),
                     reset_on_submit=True,
                 ),
             ),
         ),
         open=RecordState.reveal_id != "",
         on_open_change=lambda _open: RecordState.close_reveal(),
+    )
+
+
+def _vault_replace_notice() -> rx.Component:
+    return rx.cond(
+        RecordState.vault_replaces != "",
+        rx.callout(
+            rx.vstack(
+                rx.text(
+                    "“",
+                    RecordState.vault_replaces_label,
+                    "” is already saved. Saving replaces the saved value ",
+                    rx.code(RecordState.vault_replaces),
+                    "; the old value can't be recovered.",
+                ),
+                rx.checkbox(
+                    "Replace the saved value",
+                    name="confirmReplace",
+                    required=True,
+                    id="vault-confirm-replace",
+                ),
+                spacing="2",
+            ),
+            icon="triangle-alert",
+            color_scheme="amber",
+            size="1",
+            width="100%",
+        ),
     )
 
 
@@ -1193,17 +1506,30 @@ def _vault() -> rx.Component:
             size="1",
             color=rx.color("gray", 11),
         ),
-        rx.vstack(rx.foreach(RecordState.vault_items, _vault_row), width="100%"),
+        rx.cond(
+            RecordState.vault_items.length() > 0,
+            rx.vstack(rx.foreach(RecordState.vault_items, _vault_row), width="100%"),
+            _empty_note("Nothing saved in the vault yet."),
+        ),
         rx.form(
             rx.vstack(
                 rx.hstack(
                     rx.input(
                         name="fieldKey",
                         placeholder="field_key e.g. bank_account",
+                        aria_label="Field key",
                         required=True,
                         width="100%",
+                        id="vault-key",
+                        on_change=RecordState.set_vault_key,
                     ),
-                    rx.input(name="label", placeholder="Label", width="100%"),
+                    rx.input(
+                        name="label",
+                        placeholder="Label",
+                        aria_label="Label",
+                        width="100%",
+                        id="vault-label",
+                    ),
                     width="100%",
                 ),
                 rx.hstack(
@@ -1211,25 +1537,43 @@ def _vault() -> rx.Component:
                         name="value",
                         type="password",
                         placeholder="Value",
+                        aria_label="Value",
                         required=True,
                         width="100%",
                         auto_complete="off",
+                        id="vault-value",
                     ),
                     choice_select(
                         [(level, ACCESS_LABELS[level]) for level in VAULT_ACCESS_LEVELS],
                         name="accessLevel",
                         aria_label="Who can reveal it",
-                        default_value="admin",
+                        value=RecordState.vault_access,
+                        on_change=RecordState.set_vault_access,
                         width="120px",
                     ),
-                    rx.button("Save", type="submit"),
+                    rx.button(
+                        rx.cond(RecordState.vault_replaces != "", "Replace", "Save"),
+                        type="submit",
+                        id="vault-save",
+                    ),
                     width="100%",
+                ),
+                _vault_replace_notice(),
+                rx.cond(
+                    RecordState.vault_error != "",
+                    rx.callout(
+                        RecordState.vault_error,
+                        icon="triangle-alert",
+                        color_scheme="red",
+                        size="1",
+                        role="alert",
+                        width="100%",
+                    ),
                 ),
                 spacing="2",
                 width="100%",
             ),
-            on_submit=RecordState.set_vault,
-            reset_on_submit=True,
+            on_submit=RecordState.set_vault.throttle(CLICK_GUARD_MS),
             width="100%",
         ),
         _reveal_dialog(),
