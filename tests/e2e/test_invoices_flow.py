@@ -299,3 +299,18 @@ def test_customers_list_orders_by_name_and_searches(org, signed_in_page, screens
     expect(phone.locator("tbody tr")).to_have_count(3)
     screenshot(phone, "customers-list-phone")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_phone_invoice_editor_keeps_each_line_readable(org, signed_in_page, screenshot):
+    page = signed_in_page(org, phone=True)
+    page.goto("/invoices/new")
+    page.locator(".line-description input").first.fill("Bonded warehouse storage")
+    page.locator(".line-quantity input").first.fill("12.5")
+    page.locator(".line-price input").first.fill("1,234,567.89")
+    total = page.locator(".line-total").first
+    expect(total).to_have_text("₦15,432,098.63")
+    quantity = page.locator(".line-quantity input").first
+    assert quantity.evaluate("el => el.scrollWidth <= el.clientWidth")  # "12.5" shows whole
+    assert total.evaluate("el => el.getBoundingClientRect().height < 30")  # one line
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "invoice-editor-phone")

@@ -470,6 +470,10 @@ class CustomerState(AuthState):
 
     @rx.event
     def cancel_subscription(self, subscription_id: str):
+        if not any(
+            s["id"] == subscription_id and s["cancellable"] for s in self.subscriptions
+        ):  # cancelled by an earlier click
+            return None
         try:
             with session_scope() as session:
                 subs.cancel_subscription(
@@ -477,6 +481,10 @@ class CustomerState(AuthState):
                 )
         except DomainError as exc:
             return toast_error(exc)
+        self.subscriptions = [
+            {**s, "cancellable": ""} if s["id"] == subscription_id else s
+            for s in self.subscriptions
+        ]
         return [CustomerState.load, rx.toast.success("Subscription cancelled")]
 
 

@@ -517,6 +517,15 @@ def _input(field: str, value, **props) -> rx.Component:
     )
 
 
+# Line items: description, quantity, unit price, amount, remove. On phones the description
+# takes a row of its own and the numbers share the next.
+LINE_COLUMNS = rx.breakpoints(
+    initial="minmax(0,1fr) minmax(0,1.4fr) minmax(0,1.6fr) 32px",
+    xs="minmax(0,4fr) minmax(0,1fr) minmax(0,1.6fr) minmax(0,1.6fr) 32px",
+)
+LINE_DESCRIPTION_SPAN = rx.breakpoints(initial="1 / -1", xs="auto")
+
+
 def _line_editor(line: dict) -> rx.Component:
     index = line["index"].to(int)
     return rx.grid(
@@ -526,6 +535,7 @@ def _line_editor(line: dict) -> rx.Component:
             aria_label="Description",
             on_change=lambda v: InvoiceState.set_line(index, "description", v),
             class_name="line-description",
+            grid_column=LINE_DESCRIPTION_SPAN,
         ),
         rx.input(
             value=line["quantity"],
@@ -544,7 +554,12 @@ def _line_editor(line: dict) -> rx.Component:
             class_name="line-price",
         ),
         rx.text(
-            line["total"], size="2", weight="medium", text_align="right", class_name="line-total"
+            line["total"],
+            size="2",
+            weight="medium",
+            text_align="right",
+            white_space="nowrap",
+            class_name="line-total",
         ),
         rx.icon_button(
             rx.icon("trash-2", size=14),
@@ -553,10 +568,12 @@ def _line_editor(line: dict) -> rx.Component:
             on_click=InvoiceState.remove_line(index),
             aria_label="Remove line",
         ),
-        columns="minmax(0,4fr) minmax(0,1fr) minmax(0,1.6fr) minmax(0,1.6fr) 32px",
+        columns=LINE_COLUMNS,
         spacing="2",
         align="center",
         width="100%",
+        padding_bottom=rx.breakpoints(initial="8px", xs="0"),
+        border_bottom=rx.breakpoints(initial=f"1px solid {rx.color('gray', 4)}", xs="none"),
     )
 
 
@@ -729,6 +746,7 @@ def _editor() -> rx.Component:
                             weight="medium",
                             color=rx.color("gray", 11),
                             text_align=align,
+                            grid_column=LINE_DESCRIPTION_SPAN if label == "Description" else None,
                         )
                         for label, align in (
                             ("Description", "left"),
@@ -738,7 +756,7 @@ def _editor() -> rx.Component:
                             ("", "left"),
                         )
                     ],
-                    columns="minmax(0,4fr) minmax(0,1fr) minmax(0,1.6fr) minmax(0,1.6fr) 32px",
+                    columns=LINE_COLUMNS,
                     spacing="2",
                     width="100%",
                 ),
@@ -1016,8 +1034,9 @@ def _sent_view() -> rx.Component:
             card(rx.vstack(rx.text("Payments", weight="bold"), payments, spacing="3")),
             spacing="4",
             width="100%",
+            grid_area="main",
         ),
-        rx.vstack(
+        rx.box(
             card(
                 rx.vstack(
                     rx.text("Amount due", size="1", color=rx.color("gray", 11), weight="medium"),
@@ -1053,6 +1072,9 @@ def _sent_view() -> rx.Component:
                     width="100%",
                 )
             ),
+            grid_area="amount",
+        ),
+        rx.box(
             card(
                 rx.vstack(
                     rx.text("Timeline", weight="bold"),
@@ -1085,10 +1107,17 @@ def _sent_view() -> rx.Component:
                     width="100%",
                 )
             ),
-            spacing="4",
-            width="100%",
+            grid_area="timeline",
         ),
-        columns=rx.breakpoints(initial="1", lg="minmax(0,2fr) minmax(0,1fr)"),
+        # Phones and tablets put what is due and its actions first; wide screens beside.
+        grid_template_areas=rx.breakpoints(
+            initial='"amount" "main" "timeline"', lg='"main amount" "main timeline"'
+        ),
+        grid_template_columns=rx.breakpoints(
+            initial="minmax(0,1fr)", lg="minmax(0,2fr) minmax(0,1fr)"
+        ),
+        grid_template_rows=rx.breakpoints(initial="auto", lg="auto 1fr"),
+        align_items="start",
         spacing="4",
         width="100%",
     )
