@@ -9,6 +9,7 @@ from tests.pdf_samples import make_pdf
 from tests.ui.states import signed_in_state
 from workspace.core.db import session_scope
 from workspace.core.models import Envelope, EnvelopeSigner, OutboxMessage, PdfDocument
+from workspace.core.schemas.templates import TemplateField
 from workspace.core.services import templates as template_service
 from workspace.ui.pages.envelope_upload import UploadSendState
 from workspace.ui.pages.envelopes import SendState
@@ -202,3 +203,82 @@ def test_upload_pages_fit_the_panel_and_zoom_in_steps(org):
     state.fit_to_panel(340)
     state.zoom_in()
     assert state.zoom_label == "50%"
+
+
+def _envelope_count(org) -> int:
+    with session_scope() as session:
+        return len(session.exec(select(Envelope).where(Envelope.org_id == org.org_id)).all())
+
+
+def test_a_second_send_from_the_same_form_makes_no_second_envelope(org):
+    make_template(org, roles=("employee",))
+    state = signed_in_state(SendState, org)
+    state.load()
+    state.set_row(0, "name", "Ada Lovelace")
+    state.set_row(0, "email", "ada@example.com")
+    assert state.send() is not None
+    assert state.send() is None and state.save_draft() is None  # a repeat of the click
+    assert _envelope_count(org) == 1
+    with session_scope() as session:
+        invited = session.exec(select(OutboxMessage.to_email)).all()
+    assert invited == ["ada@example.com"]
+    state.load()  # opening the page again starts a new form
+    state.set_row(0, "name", "Ada Lovelace")
+    state.set_row(0, "email", "ada@example.com")
+    assert state.send() is not None and _envelope_count(org) == 2
+
+
+def test_a_second_send_of_an_uploaded_document_makes_no_second_envelope(org):
+    state = signed_in_state(UploadSendState, org)
+    state.load()
+    _uploaded(org, state)
+    state.set_signer(0, "name", "Ada Lovelace")
+    state.set_signer(0, "email", "ada@example.com")
+    assert state.send() is not None
+    assert state.send() is None
+    assert _envelope_count(org) == 1
+
+
+def test_signer_messages_name_the_problem_and_the_signer(org):
+    with session_scope() as session:  # a template whose one role is called "signer"
+        template_service.create_template(
+            session,
+            actor=org.actor,
+            name="Consent form",
+            pdf_data=make_pdf(1),
+            filename="consent.pdf",
+            fields=[
+                TemplateField(
+                    id="signature",
+                    type="signature",
+                    role="signer",
+                    page=1,
+                    x=72,
+                    y=600,
+                    width=180,
+                    height=48,
+                    required=True,
+                )
+            ],
+        )
+    state = signed_in_state(SendState, org)
+    state.load()
+    state.send()
+    assert state.error == "Enter the name of the signer."
+    state.set_row(0, "name", "Maximilian " + "Verylongname " * 20)
+    state.set_row(0, "email", "max@example.com")
+    state.send()
+    assert state.error == "The name of the signer is too long (at most 200 characters)."
+    state.set_row(0, "name", "Max")
+    state.set_cc("hr@example.com, notanemail")
+    state.send()
+    assert state.error == "CC: 'notanemail' is not a valid email address."
+    assert state.error_field == "ccRecipients[1].email"
+
+    upload = signed_in_state(UploadSendState, org)
+    upload.load()
+    _uploaded(org, upload)
+    upload.set_signer(0, "name", "Maximilian " + "Verylongname " * 20)
+    upload.set_signer(0, "email", "max@example.com")
+    upload.send()
+    assert upload.error == "The name of signer 1 is too long (at most 200 characters)."

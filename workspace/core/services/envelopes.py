@@ -1182,7 +1182,7 @@ def signs_after(signers: Sequence[EnvelopeSigner], signer: EnvelopeSigner) -> li
     ]
 
 
-def _names(signers: Sequence[EnvelopeSigner]) -> str:
+def joined_names(signers: Sequence[EnvelopeSigner]) -> str:
     names = [s.name for s in signers]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
@@ -1525,7 +1525,8 @@ def resend_invitation(
     earlier = signs_after(envelope_signers(session, envelope), signer)
     if earlier:
         raise Conflict(
-            f"{signer.name} signs after {_names(earlier)} and is invited when it is their turn.",
+            f"{signer.name} signs after {joined_names(earlier)} and is invited when it is "
+            "their turn.",
             details={"signerId": signer.id},
         )
     signer.failed_attempts = 0

@@ -17,7 +17,7 @@ from workspace.core.errors import DomainError
 from workspace.core.pdf.document import page_image_path
 from workspace.core.schemas.templates import DocumentUpload
 from workspace.core.services import templates as template_service
-from workspace.core.services.envelopes import SIGNATURE_TYPES
+from workspace.core.services.envelopes import MAX_NAME, SIGNATURE_TYPES
 from workspace.ui.components.field_placement import (
     NUDGE_PX,
     PAGES_SCROLLER_ID,
@@ -162,7 +162,9 @@ class UploadSendState(PageZoom, EnvelopeFormState):
         self.signers = signers
 
     def _signer_label(self, index: int) -> str:
-        return _signer_label(self.signers[index], index)
+        label = _signer_label(self.signers[index], index)
+        # a name too long to keep is not repeated back: the message says which signer it is
+        return label if len(label) <= MAX_NAME else f"signer {index + 1}"
 
     @rx.event
     def set_current_signer(self, key: str):

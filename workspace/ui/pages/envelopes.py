@@ -14,7 +14,7 @@ from workspace.core.errors import DomainError
 from workspace.core.schemas.envelopes import EnvelopeCreate, SignerIn, SignerUpdate
 from workspace.core.services import envelopes as service
 from workspace.core.services import templates as template_service
-from workspace.ui.components.forms import form_field
+from workspace.ui.components.forms import CLICK_GUARD_MS, form_field
 from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
@@ -348,10 +348,15 @@ class EnvelopeState(AuthState):
                 "role": s.role,
                 "order": str(s.signing_order),
                 "status": s.status,
-                "detail": _signer_detail(s, draft=self.is_draft),
+                "detail": _signer_detail(
+                    s, draft=self.is_draft, waits_for=service.signs_after(signers, s)
+                ),
                 "link": service.signing_url(s),
+                # a signer still waiting for earlier signers is invited when their turn comes
                 "resendable": "1"
-                if envelope.status in service.ACTIVE and s.status in ("sent", "viewed", "pending")
+                if envelope.status in service.ACTIVE
+                and s.status in ("sent", "viewed", "pending")
+                and not service.signs_after(signers, s)
                 else "",
             }
             for s in signers
@@ -406,6 +411,8 @@ class EnvelopeState(AuthState):
 
     @rx.event
     def cancel(self):
+        if not self.can_cancel:  # cancelled by an earlier click
+            return None
         try:
             with session_scope() as session:
                 service.cancel_envelope(
@@ -413,7 +420,7 @@ class EnvelopeState(AuthState):
                 )
         except DomainError as exc:
             return toast_error(exc)
-        self.cancel_open = False
+        self.cancel_open, self.can_cancel = False, False
         if self.is_draft:
             return [rx.toast.success("Draft discarded."), rx.redirect("/envelopes")]
         self._load()
@@ -443,6 +450,8 @@ class EnvelopeState(AuthState):
 
     @rx.event
     def send_draft(self):
+        if not self.is_draft:  # sent by an earlier click
+            return None
         try:
             with session_scope() as session:
                 envelope = service.send_draft(
@@ -488,6 +497,8 @@ class EnvelopeState(AuthState):
 
     @rx.event
     def save_signer(self):
+        if not self.signer_dialog_open:  # saved by an earlier click, which closed the dialog
+            return None
         form = self.signer_form
         self.signer_error = ""
         try:
@@ -557,7 +568,7 @@ def _draft_lifetime(envelope) -> str:
     return f"{days} day{'s' * (days != 1)}"
 
 
-def _signer_detail(signer, *, draft: bool = False) -> str:
+def _signer_detail(signer, *, draft: bool = False, waits_for=()) -> str:
     if draft:
         return "Gets the invitation when you send the draft"
     if signer.status == "signed":
@@ -568,7 +579,10 @@ def _signer_detail(signer, *, draft: bool = False) -> str:
         return f"Viewed {_when(signer.viewed_at)}"
     if signer.status == "sent":
         return f"Invited {_when(signer.sent_at)}"
-    return "Waits for earlier signers"
+    if waits_for:
+        verb = "has" if len(waits_for) == 1 else "have"
+        return f"Invited once {service.joined_names(waits_for)} {verb} signed"
+    return "Not invited yet"
 
 
 def _signer_card(signer) -> rx.Component:
@@ -624,7 +638,7 @@ def _signer_buttons(signer) -> rx.Component:
                     rx.icon("mail", size=16),
                     variant="soft",
                     size="2",
-                    on_click=EnvelopeState.resend(signer["id"]),
+                    on_click=EnvelopeState.resend(signer["id"]).throttle(CLICK_GUARD_MS),
                     aria_label="Resend invitation",
                 ),
                 content="Resend invitation",
@@ -746,7 +760,7 @@ def _signer_dialog() -> rx.Component:
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                     rx.button(
                         rx.cond(adding, "Add signer", "Save"),
-                        on_click=EnvelopeState.save_signer,
+                        on_click=EnvelopeState.save_signer.throttle(CLICK_GUARD_MS),
                         id="signer-form-save",
                     ),
                     justify="end",
@@ -796,7 +810,7 @@ def envelope_page() -> rx.Component:
                 rx.icon("bell", size=16),
                 "Remind",
                 variant="soft",
-                on_click=EnvelopeState.remind,
+                on_click=EnvelopeState.remind.throttle(CLICK_GUARD_MS),
                 id="remind",
             ),
         ),
@@ -814,7 +828,7 @@ def envelope_page() -> rx.Component:
                 rx.button(
                     rx.icon("send", size=16),
                     EnvelopeState.send_label,
-                    on_click=EnvelopeState.send_draft,
+                    on_click=EnvelopeState.send_draft.throttle(CLICK_GUARD_MS),
                     id="send-draft",
                 ),
             ),
@@ -974,7 +988,7 @@ def envelope_page() -> rx.Component:
                 rx.button(
                     rx.cond(EnvelopeState.is_draft, "Discard draft", "Cancel envelope"),
                     color_scheme="red",
-                    on_click=EnvelopeState.cancel,
+                    on_click=EnvelopeState.cancel.throttle(CLICK_GUARD_MS),
                     id="confirm-cancel",
                 ),
                 justify="end",
@@ -1020,11 +1034,14 @@ class EnvelopeFormState(AuthState):
     cc: str = ""
     error: str = ""
     error_field: str = ""
+    # the envelope this form made: a repeated click on Send (or Save as draft) makes no other
+    _created_id: str = ""
 
     def _reset_form(self) -> None:
         self.title = self.message = self.schedule = self.cc = ""
         self.expiry_days = "30"
         self.error = self.error_field = ""
+        self._created_id = ""
 
     @rx.event
     def set_title(self, value: str):
@@ -1050,20 +1067,27 @@ class EnvelopeFormState(AuthState):
         """How the form names signer `index` in messages."""
         return f"signer {index + 1}"
 
-    def _signer_problem(self, field: str) -> str:
-        """A signer's missing name or bad email, said the way the form shows the signer."""
+    def _signer_problem(self, field: str, error: DomainError) -> str:
+        """A signer's missing or too long name or bad email, said the way the form shows the
+        signer."""
         match = re.fullmatch(r"signers\[(\d+)\]\.(name|email)", field)
         if not match:
             return ""
         who = self._signer_label(int(match[1]))
-        if match[2] == "name":
-            return f"Enter the name of {who}."
-        return f"Enter a valid email address for {who}."
+        if match[2] == "email":
+            return f"Enter a valid email address for {who}."
+        if "maxLength" in error.details:
+            return (
+                f"The name of {who} is too long (at most {error.details['maxLength']} characters)."
+            )
+        return f"Enter the name of {who}."
 
     def _create(self, signers: list[dict], *, draft: bool = False, **source):
         """Create and send (or schedule) the envelope from `source` (templateId, packageId or
         document with fields), or keep it as a draft that nobody is sent yet; errors stay on
         the form, success opens the envelope."""
+        if self._created_id:  # made by an earlier click, which is opening it
+            return None
         self.error = self.error_field = ""
         try:
             days = float(self.expiry_days or "30")
@@ -1094,8 +1118,9 @@ class EnvelopeFormState(AuthState):
                 envelope_id, status = envelope.id, envelope.status
         except DomainError as exc:
             self.error_field = exc.details.get("field", "")
-            self.error = self._signer_problem(self.error_field) or exc.message
+            self.error = self._signer_problem(self.error_field, exc) or exc.message
             return None
+        self._created_id = envelope_id
         done = {"draft": "Draft saved.", "scheduled": "Envelope scheduled."}.get(
             status, "Envelope sent."
         )
@@ -1194,7 +1219,8 @@ class SendState(EnvelopeFormState):
         ]
 
     def _signer_label(self, index: int) -> str:
-        return f"the {self.rows[index]['role_label']} signer"
+        role = self.rows[index]["role_label"]
+        return f"the {role}" if "signer" in role.lower() else f"the {role} signer"
 
     @rx.var
     def has_choices(self) -> bool:
@@ -1358,13 +1384,13 @@ def send_footer(on_send, on_save_draft, cancel_href: str = "/envelopes") -> rx.C
                 rx.icon("file-pen-line", size=16),
                 "Save as draft",
                 variant="soft",
-                on_click=on_save_draft,
+                on_click=on_save_draft.throttle(CLICK_GUARD_MS),
                 id="save-draft",
             ),
             rx.button(
                 rx.icon("send", size=16),
                 rx.cond(EnvelopeFormState.schedule != "", "Schedule", "Send now"),
-                on_click=on_send,
+                on_click=on_send.throttle(CLICK_GUARD_MS),
                 id="send-envelope",
             ),
             justify="end",
