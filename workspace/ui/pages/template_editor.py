@@ -58,6 +58,7 @@ from workspace.ui.components.forms import control_id_of, field_label
 from workspace.ui.pages.templates import ROLE_COLORS
 from workspace.ui.state import AuthState, toast_error
 
+DEFAULT_ROLE = "signer"  # who a new template's first fields are for
 OPERATOR_LABELS = {
     "equals": "equals",
     "not_equals": "does not equal",
@@ -115,7 +116,7 @@ class EditorState(PageZoom, AuthState):
     pages: list[PageInfo] = []
     fields: list[dict[str, Any]] = []
     extra_roles: list[str] = []
-    current_role: str = "signer"
+    current_role: str = DEFAULT_ROLE
     selected_id: str = ""
     save_status: str = "Saved"
     save_error: str = ""
@@ -144,13 +145,16 @@ class EditorState(PageZoom, AuthState):
         self.not_found = False
         self.selected_id = ""
         self.extra_roles = []
-        roles = self._roles()
-        self.current_role = roles[0] if roles else "signer"
+        roles = [f["role"] for f in self.fields]
+        self.current_role = roles[0] if roles else DEFAULT_ROLE
         self.save_status, self.save_error = "Saved", ""
         return None
 
     def _roles(self) -> list[str]:
-        return list(dict.fromkeys([*(f["role"] for f in self.fields), *self.extra_roles]))
+        """Roles with fields, roles added here, and the role being placed for (on a new
+        template, the default one), so the "Placing for" picker always shows its choice."""
+        current = [self.current_role] if self.current_role else []
+        return list(dict.fromkeys([*(f["role"] for f in self.fields), *self.extra_roles, *current]))
 
     def _as_api(self, field: dict[str, Any]) -> TemplateField:
         return api_field(field, self.pages)
@@ -340,7 +344,7 @@ class EditorState(PageZoom, AuthState):
     def _new_field(self, field_type: str, page: int, center_x: float, center_y: float) -> dict:
         return new_field(
             field_type,
-            role=self.current_role or "signer",
+            role=self.current_role or DEFAULT_ROLE,
             page=self.pages[page - 1],
             center_x=center_x,
             center_y=center_y,

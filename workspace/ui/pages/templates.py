@@ -94,9 +94,15 @@ class TemplatesState(AuthState):
         self.show_archived = value
         return TemplatesState.load
 
+    @rx.var
+    def upload_busy(self) -> bool:
+        """The drop zone shows progress while the file travels and while it is checked.
+        Progress reports can arrive after the upload was handled (they travel on their own):
+        only one that is still under 100% shows the zone busy, and the last is always 100%."""
+        return self.uploading or 0 < self.upload_percent < 100
+
     @rx.event
     def upload_progress(self, progress: dict):
-        self.uploading = True
         self.upload_percent = int(float(progress.get("progress", 0)) * 100)
 
     @rx.event
@@ -124,10 +130,10 @@ class TemplatesState(AuthState):
             # Render the first page now so the editor opens with it ready.
             await asyncio.to_thread(page_image_path, sha256, 1, 1200)
         except DomainError as exc:
-            self.uploading = False
+            self.uploading, self.upload_percent = False, 0
             yield toast_error(exc)
             return
-        self.uploading = False
+        self.uploading, self.upload_percent = False, 0
         yield rx.redirect(f"/templates/{template_id}")
 
     @rx.event
@@ -176,7 +182,7 @@ def _upload_zone() -> rx.Component:
         on_drop=TemplatesState.handle_upload(
             rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=TemplatesState.upload_progress)
         ),
-        busy=TemplatesState.uploading,
+        busy=TemplatesState.upload_busy,
         busy_view=rx.vstack(
             rx.hstack(
                 rx.spinner(size="2"),
