@@ -396,7 +396,12 @@ def clean_field_value(field: dict, raw: Any, *, path: str) -> Any:
         raise ValidationFailed(f"{label}: expected text.", field=path)
     text = str(raw).strip()
     if kind == "email":
-        return clean_email(text, field=path)
+        try:
+            return clean_email(text, field=path)
+        except ValidationFailed:
+            raise ValidationFailed(
+                f"{label}: enter a valid email address.", field=path, value=text
+            ) from None
     if kind == "phone":
         if not PHONE_RE.match(text) or sum(c.isdigit() for c in text) < 5:
             raise ValidationFailed(

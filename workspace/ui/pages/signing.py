@@ -34,7 +34,6 @@ TYPE_LABELS = {
     "multi_select": "Choices",
     "date_picker": "Date",
 }
-DECLINE_REASON_MAX = 1000
 HANDWRITING_CSS = (
     "@font-face{font-family:'WsHandwriting';src:url('/files/fonts/handwriting.ttf') "
     "format('truetype');font-display:swap}"
@@ -150,7 +149,7 @@ class SigningState(rx.State):
         )
         self.message = ""
         if context.state == "signed":
-            self._after_signing(envelope)
+            self._after_signing(envelope, signer)
             return
         if context.state != "sign":
             return
@@ -185,9 +184,13 @@ class SigningState(rx.State):
             self.current_id = self.fields[0]["id"]
             self._current_changed()
 
-    def _after_signing(self, envelope) -> None:
+    def _after_signing(self, envelope, signer) -> None:
+        """The signed PDF's link, once complete: the signer's own, so the download is theirs
+        in the audit trail."""
         self.download_link = (
-            download_url(envelope, "document") if envelope.status == "completed" else ""
+            download_url(envelope, "document", signer=signer)
+            if envelope.status == "completed"
+            else ""
         )
 
     # --- fields -------------------------------------------------------------------------
@@ -471,7 +474,7 @@ class SigningState(rx.State):
                     **self._request(),
                 )
                 redirect = context.signer.redirect_url
-                self._after_signing(context.envelope)
+                self._after_signing(context.envelope, context.signer)
         except DomainError as exc:
             return self._show_finish_error(exc)
         self.view = "done"
@@ -513,8 +516,10 @@ class SigningState(rx.State):
         if not reason:
             self.decline_error = "Give a reason for declining."
             return None
-        if len(reason) > DECLINE_REASON_MAX:
-            self.decline_error = f"The reason can be at most {DECLINE_REASON_MAX} characters."
+        if len(reason) > signing.MAX_DECLINE_REASON:
+            self.decline_error = (
+                f"The reason can be at most {signing.MAX_DECLINE_REASON} characters."
+            )
             return None
         self.decline_error = ""
         try:
@@ -1232,14 +1237,14 @@ def _decline_dialog() -> rx.Component:
                 value=SigningState.decline_reason,
                 on_change=SigningState.set_decline_reason,
                 placeholder="Why are you declining?",
-                max_length=DECLINE_REASON_MAX,
+                max_length=signing.MAX_DECLINE_REASON,
                 margin_top="12px",
                 id="decline-reason",
                 custom_attrs={"aria-describedby": "decline-count"},
             ),
             rx.text(
                 SigningState.decline_reason.length(),
-                f" / {DECLINE_REASON_MAX} characters",
+                f" / {signing.MAX_DECLINE_REASON} characters",
                 size="1",
                 color=rx.color("gray", 11),
                 text_align="right",
