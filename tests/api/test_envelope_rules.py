@@ -135,6 +135,25 @@ def _sequential(client, org) -> dict:
     return response.json()["data"]
 
 
+def test_a_role_already_signed_takes_no_second_signer(client, org):
+    data = _sequential(client, org)
+    base = f"/api/v1/envelopes/{data['id']}/signers"
+    replacement = {"name": "Eve Two", "email": "eve2@x.test", "role": "employer"}
+    assert client.post(base, json=replacement, headers=org.headers()).status_code == 201
+    sign_as(token_of(data["signers"][0]["signingUrl"]), "employee")
+    again = client.post(
+        base,
+        json={**replacement, "role": "employee", "email": "max2@x.test"},
+        headers=org.headers(),
+    )
+    assert again.status_code == 409, again.text
+    assert again.json()["message"] == (
+        "Max has already signed for the role 'employee'; a role's fields are filled once."
+    )
+    signers = client.get(base, headers=org.headers()).json()["data"]
+    assert [s["email"] for s in signers] == ["max@x.test", "eve@x.test", "eve2@x.test"]
+
+
 def test_resending_to_a_signer_whose_turn_has_not_come_is_409_and_changes_nothing(client, org):
     data = _sequential(client, org)
     base = f"/api/v1/envelopes/{data['id']}/signers"

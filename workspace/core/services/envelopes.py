@@ -1436,6 +1436,13 @@ def add_signer(
         raise ValidationFailed(f"An envelope takes at most {MAX_SIGNERS} signers.", field="signers")
     _clean_signers([data])
     role = _document_role(envelope, data.role or "")
+    done = next((s for s in signers if s.role == role and s.status in ("signed", "declined")), None)
+    if done is not None:  # a second signer would overwrite the fields they filled
+        raise Conflict(
+            f"{done.name} has already {done.status} for the role {role!r}; "
+            "a role's fields are filled once.",
+            details={"field": "role", "signerId": done.id},
+        )
     signer = EnvelopeSigner(
         org_id=envelope.org_id,
         envelope_id=envelope.id,
