@@ -6,6 +6,7 @@ import base64
 import pytest
 from sqlmodel import select
 
+from workspace.core import clock
 from workspace.core.db import session_scope
 from workspace.core.jobs import run_due_jobs
 from workspace.core.models import Event, OutboxMessage, TextMessage, VaultItem
@@ -76,6 +77,22 @@ def test_generic_records_seed_examples(client, org):
     got = client.get(f"/api/v1/apps/business-intake/records/{record_id}", headers=org.headers())
     assert got.json()["data"]["record"]["title"] == "Acme Catering"
 
+    path = f"/api/v1/apps/business-intake/records/{record_id}"
+    link = client.post(
+        f"{path}/portal-links",
+        json={
+            "recipientName": "Sam Lee",
+            "recipientEmail": "sam@example.com",
+            "notificationChannels": ["email"],
+        },
+        headers=org.headers(),
+    ).json()["data"]
+    assert link["id"].startswith("portal_") and "/intake/" in link["url"]
+    links = client.get(f"{path}/portal-links", headers=org.headers()).json()["data"]
+    assert links[0]["status"] == "active" and links[0]["recipientEmail"] == "sam@example.com"
+    revoked = client.delete(f"{path}/portal-links/{link['id']}", headers=org.headers())
+    assert revoked.json()["data"]["status"] == "revoked"
+
     updated = client.patch(
         f"/api/v1/apps/business-intake/records/{record_id}",
         json={"status": "approved", "metadata": {"reviewedBy": "finance"}},
@@ -85,7 +102,6 @@ def test_generic_records_seed_examples(client, org):
     record = updated.json()["data"]["record"]
     assert record["status"] == "approved" and record["metadata"]["reviewedBy"] == "finance"
 
-    path = f"/api/v1/apps/business-intake/records/{record_id}"
     doc = client.post(
         f"{path}/documents",
         json={
@@ -116,21 +132,6 @@ def test_generic_records_seed_examples(client, org):
     assert approval.status_code == 201 and approval.json()["data"]["id"].startswith("appr_")
     approvals = client.get(f"{path}/approvals", headers=org.headers()).json()["data"]
     assert approvals[0]["entityType"] == "vendor_onboarding" and approvals[0]["status"] == "pending"
-
-    link = client.post(
-        f"{path}/portal-links",
-        json={
-            "recipientName": "Sam Lee",
-            "recipientEmail": "sam@example.com",
-            "notificationChannels": ["email"],
-        },
-        headers=org.headers(),
-    ).json()["data"]
-    assert link["id"].startswith("portal_") and "/intake/" in link["url"]
-    links = client.get(f"{path}/portal-links", headers=org.headers()).json()["data"]
-    assert links[0]["status"] == "active" and links[0]["recipientEmail"] == "sam@example.com"
-    revoked = client.delete(f"{path}/portal-links/{link['id']}", headers=org.headers())
-    assert revoked.json()["data"]["status"] == "revoked"
 
     events = _events()
     for name in (
@@ -325,89 +326,99 @@ def test_hiring_packet_seed_examples(client, org):
 
 
 def test_compliance_seed_examples(client, org):
-    response = client.post(
-        "/api/v1/renewals-compliance",
-        json={
-            "title": "General Liability COI",
-            "trackingType": "insurance_coi",
-            "relatedPartyName": "Northstar Logistics",
-            "issuingAuthority": "Carrier Mutual",
-            "expirationDate": "2026-08-01",
-            "renewalDueDate": "2026-07-15",
-            "policyNumber": "COI-2026-1001",
-        },
-        headers=org.headers(),
-    )
-    assert response.status_code == 201
-    item = response.json()["data"]
-    assert item["expirationDate"] == "2026-08-01" and item["renewalDueDate"] == "2026-07-15"
-    path = f"/api/v1/renewals-compliance/{item['id']}"
-    doc = client.post(
-        f"{path}/documents",
-        json={
-            "requirementKey": "certificate_of_insurance",
-            "label": "Current COI",
-            "document": {"filename": "coi.pdf", "contentType": "application/pdf", "data": PDF_B64},
-        },
-        headers=org.headers(),
-    )
-    assert doc.status_code == 201
-    task = client.post(
-        f"{path}/tasks",
-        json={"title": "Request renewed COI", "dueDate": 1784073600000},
-        headers=org.headers(),
-    )
-    assert task.json()["data"]["id"].startswith("action_")
-    rows = client.get("/api/v1/renewals-compliance", headers=org.headers()).json()["data"]
-    assert rows[0]["item"]["title"] == "General Liability COI"
-    assert rows[0]["checklistSummary"]["requiredCount"] == 2
-    assert rows[0]["openTaskCount"] == 1
-    assert "renewals_compliance.item.created" in _events()
-    assert "renewals_compliance.document.attached" in _events()
-
-
-@pytest.mark.parametrize(
-    ("body", "field"),
-    [
-        ({"requirementKey": "nope"}, "requirementKey"),
-        (
-            {
-                "document": {
-                    "filename": "x.exe",
-                    "contentType": "application/x-msdownload",
-                    "data": PDF_B64,
-                }
+    with clock.travel(to_ms=1777593600000):  # 2026-05-01, before the renewal window
+        response = client.post(
+            "/api/v1/renewals-compliance",
+            json={
+                "title": "General Liability COI",
+                "trackingType": "insurance_coi",
+                "relatedPartyName": "Northstar Logistics",
+                "issuingAuthority": "Carrier Mutual",
+                "expirationDate": "2026-08-01",
+                "renewalDueDate": "2026-07-15",
+                "policyNumber": "COI-2026-1001",
             },
-            "document.contentType",
-        ),
-        (
-            {"document": {"filename": "x.pdf", "contentType": "application/pdf", "data": "!!!"}},
-            "document.data",
-        ),
-        (
-            {
+            headers=org.headers(),
+        )
+        assert response.status_code == 201
+        item = response.json()["data"]
+        assert item["expirationDate"] == "2026-08-01" and item["renewalDueDate"] == "2026-07-15"
+        path = f"/api/v1/renewals-compliance/{item['id']}"
+        doc = client.post(
+            f"{path}/documents",
+            json={
+                "requirementKey": "certificate_of_insurance",
+                "label": "Current COI",
                 "document": {
-                    "filename": "x.pdf",
+                    "filename": "coi.pdf",
                     "contentType": "application/pdf",
-                    "data": base64.b64encode(b"hello").decode(),
-                }
+                    "data": PDF_B64,
+                },
             },
-            "document.data",
-        ),
-    ],
-)
-def test_bad_documents_are_refused(client, org, body, field):
-    record_id = _create_intake(client, org)
-    payload = {
-        "requirementKey": "tax_form",
-        "document": {"filename": "w9.pdf", "contentType": "application/pdf", "data": PDF_B64},
-        **body,
-    }
-    response = client.post(
-        f"/api/v1/business-intake/{record_id}/documents", json=payload, headers=org.headers()
+            headers=org.headers(),
+        )
+        assert doc.status_code == 201
+        task = client.post(
+            f"{path}/tasks",
+            json={"title": "Request renewed COI", "dueDate": 1784073600000},
+            headers=org.headers(),
+        )
+        assert task.json()["data"]["id"].startswith("action_")
+        rows = client.get("/api/v1/renewals-compliance", headers=org.headers()).json()["data"]
+        assert rows[0]["item"]["title"] == "General Liability COI"
+        assert rows[0]["checklistSummary"]["requiredCount"] == 2
+        assert rows[0]["openTaskCount"] == 1
+        assert "renewals_compliance.item.created" in _events()
+        assert "renewals_compliance.document.attached" in _events()
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({"requirementKey": "nope"}, "requirementKey"),
+            (
+                {
+                    "document": {
+                        "filename": "x.exe",
+                        "contentType": "application/x-msdownload",
+                        "data": PDF_B64,
+                    }
+                },
+                "document.contentType",
+            ),
+            (
+                {
+                    "document": {
+                        "filename": "x.pdf",
+                        "contentType": "application/pdf",
+                        "data": "!!!",
+                    }
+                },
+                "document.data",
+            ),
+            (
+                {
+                    "document": {
+                        "filename": "x.pdf",
+                        "contentType": "application/pdf",
+                        "data": base64.b64encode(b"hello").decode(),
+                    }
+                },
+                "document.data",
+            ),
+        ],
     )
-    assert response.status_code == 400
-    assert response.json()["details"]["field"] == field
+    def test_bad_documents_are_refused(client, org, body, field):
+        record_id = _create_intake(client, org)
+        payload = {
+            "requirementKey": "tax_form",
+            "document": {"filename": "w9.pdf", "contentType": "application/pdf", "data": PDF_B64},
+            **body,
+        }
+        response = client.post(
+            f"/api/v1/business-intake/{record_id}/documents", json=payload, headers=org.headers()
+        )
+        assert response.status_code == 400
+        assert response.json()["details"]["field"] == field
 
 
 def test_other_org_and_wrong_app_are_404(client, org, other_org):
@@ -577,3 +588,48 @@ def test_hiring_packet_sms_alerts_text_the_candidate_portal_links(client, org):
     assert "/intake/" in texts[0].body
     no_phone = packet(smsAlerts=True)
     assert no_phone.status_code == 400 and no_phone.json()["details"]["field"] == "candidatePhone"
+
+
+def test_vault_api_replaces_a_stored_value_only_when_asked(client, org):
+    record_id = _create_intake(client, org)
+    path = f"/api/v1/business-intake/{record_id}/vault"
+    body = {"fieldKey": "bank_account", "value": "GB29NWBK60161331926819", "accessLevel": "finance"}
+    assert client.post(path, json=body, headers=org.headers()).status_code == 201
+    again = client.post(path, json={**body, "value": "000099999999"}, headers=org.headers())
+    assert again.status_code == 409 and again.json()["details"]["redactedPreview"] == "****6819"
+    replaced = client.post(
+        path, json={**body, "value": "000099999999", "replace": True}, headers=org.headers()
+    )
+    assert replaced.status_code == 201 and replaced.json()["data"]["redactedPreview"] == "****9999"
+
+
+def test_compliance_api_sets_the_due_status_at_once_and_checks_date_order(client, org):
+    with clock.travel(to_ms=1796565600000):  # 2026-12-06 14:00 UTC
+        expired = client.post(
+            "/api/v1/renewals-compliance",
+            json={"title": "Old permit", "trackingType": "permit", "expirationDate": "2026-10-15"},
+            headers=org.headers(),
+        )
+        assert expired.status_code == 201 and expired.json()["data"]["status"] == "expired"
+        wrong = client.post(
+            "/api/v1/renewals-compliance",
+            json={
+                "title": "COI",
+                "expirationDate": "2027-03-01",
+                "renewalDueDate": "2027-04-01",
+            },
+            headers=org.headers(),
+        )
+        assert wrong.status_code == 400 and wrong.json()["details"]["field"] == "renewalDueDate"
+
+
+def test_a_rejected_intake_takes_no_approval_request(client, org):
+    record_id = _create_intake(client, org)
+    path = f"/api/v1/business-intake/{record_id}"
+    client.post(f"{path}/status", json={"status": "rejected"}, headers=org.headers())
+    refused = client.post(
+        f"{path}/approvals",
+        json={"title": "Finance approval", "approvers": [{"approverEmail": "f@example.com"}]},
+        headers=org.headers(),
+    )
+    assert refused.status_code == 409 and refused.json()["details"]["recordStatus"] == "rejected"

@@ -301,28 +301,29 @@ def test_documents_past_their_validity_expire(org):
 
 
 def test_approving_every_required_document_makes_an_item_compliant(org):
-    item = _compliance(org.actor)
-    for key in ("certificate_of_insurance", "policy_declarations"):
-        with session_scope() as session:
-            doc = records.attach_document(
-                session,
-                actor=org.actor,
-                app_slug="renewals-compliance",
-                record_id=item,
-                requirement_key=key,
-                file_name=f"{key}.pdf",
-                content_type="application/pdf",
-                data=PDF,
-            )
-            records.review_document(
-                session,
-                actor=org.actor,
-                app_slug="renewals-compliance",
-                record_id=item,
-                document_id=doc.id,
-                status="approved",
-            )
-    assert _record(item).status == "compliant"
+    with clock.travel(to_ms=ms("2026-05-01")):  # before the renewal window opens
+        item = _compliance(org.actor)
+        for key in ("certificate_of_insurance", "policy_declarations"):
+            with session_scope() as session:
+                doc = records.attach_document(
+                    session,
+                    actor=org.actor,
+                    app_slug="renewals-compliance",
+                    record_id=item,
+                    requirement_key=key,
+                    file_name=f"{key}.pdf",
+                    content_type="application/pdf",
+                    data=PDF,
+                )
+                records.review_document(
+                    session,
+                    actor=org.actor,
+                    app_slug="renewals-compliance",
+                    record_id=item,
+                    document_id=doc.id,
+                    status="approved",
+                )
+        assert _record(item).status == "compliant"
 
 
 # ---------------------------------------------------------------- vault

@@ -406,7 +406,10 @@ def add_record_routes(router: APIRouter, slug_of: Callable[..., str], name: str)
                 records.list_vault(session, actor=actor, app_slug=app_slug, record_id=record_id)
             )
 
-    @router.post("/{record_id}/vault", summary=f"Set {name} vault field (encrypted)")
+    @router.post(
+        "/{record_id}/vault",
+        summary=f"Set {name} vault field (encrypted); replacing a stored value takes replace=true",
+    )
     def set_vault(
         record_id: str,
         body: VaultSet,
@@ -423,6 +426,7 @@ def add_record_routes(router: APIRouter, slug_of: Callable[..., str], name: str)
                 label=body.label,
                 value=body.value,
                 access_level=body.access_level,
+                replace=body.replace,
             )
             return created(records.vault_public(item))
 

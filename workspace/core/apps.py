@@ -79,6 +79,22 @@ class AppDefinition:
     events: dict[str, str] = field(default_factory=dict)
     # Vault field keys that count as payment details (business_intake.payment_details.updated).
     payment_fields: tuple[str, ...] = ()
+    # Statuses in which the record is finished: no new approvals, no portal changes.
+    final_statuses: tuple[str, ...] = ()
+    # Statuses in which the external party may no longer change anything through a portal
+    # link: the final ones and those where the collection is over (approved, cleared).
+    portal_closed_statuses: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The record's name in a sentence: "Intake", "Packet", "Item"."""
+        return self.noun.capitalize()
+
+    def is_final(self, status: str) -> bool:
+        return status in self.final_statuses
+
+    def portal_closed(self, status: str) -> bool:
+        return status in self.final_statuses or status in self.portal_closed_statuses
 
     def record_type_for(self, type_key: str | None, *, field_name: str) -> RecordType:
         if not type_key:
@@ -86,9 +102,12 @@ class AppDefinition:
         for item in self.types:
             if type_key in (item.key, item.record_type):
                 return item
-        options = ", ".join(t.key for t in self.types)
+        options = ", ".join(t.label for t in self.types)
         raise ValidationFailed(
-            f"{field_name} must be one of {options}.", field=field_name, value=type_key
+            f"Choose the type: {options}.",
+            field=field_name,
+            value=type_key,
+            allowed=[t.key for t in self.types],
         )
 
     def type_of(self, record_type: str) -> RecordType:
@@ -100,7 +119,10 @@ class AppDefinition:
     def check_status(self, status: str, *, field_name: str = "status") -> str:
         if status not in self.statuses:
             raise ValidationFailed(
-                f"status must be one of {', '.join(self.statuses)}.", field=field_name, value=status
+                f"Choose a status: {', '.join(humanize(s) for s in self.statuses)}.",
+                field=field_name,
+                value=status,
+                allowed=list(self.statuses),
             )
         return status
 
@@ -291,6 +313,8 @@ APPS: dict[str, AppDefinition] = {
             )
             | {"payment_details": "business_intake.payment_details.updated"},
             payment_fields=("bank_account", "routing_number", "iban", "swift", "payment_details"),
+            final_statuses=("rejected", "inactive"),
+            portal_closed_statuses=("approved", "active"),
         ),
         AppDefinition(
             slug="hiring-packets",
@@ -322,6 +346,8 @@ APPS: dict[str, AppDefinition] = {
                     "portal_submitted",
                 ),
             ),
+            final_statuses=("withdrawn", "started"),
+            portal_closed_statuses=("cleared_to_start",),
         ),
         AppDefinition(
             slug="renewals-compliance",
@@ -352,6 +378,7 @@ APPS: dict[str, AppDefinition] = {
                     "portal_submitted",
                 ),
             ),
+            final_statuses=("archived",),
         ),
     )
 }

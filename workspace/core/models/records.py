@@ -153,3 +153,16 @@ class VaultItem(SQLModel, table=True):
     updated_by: str = Field(default="", max_length=320)
     created_at: int = ms_field()
     updated_at: int = ms_field()
+
+
+class VaultRevealAttempt(SQLModel, table=True):
+    """One password check before revealing a vault value; the recent failures of a person
+    limit how many more checks they get (kept in the database, so every worker sees them)."""
+
+    __table_args__ = (Index("ix_vaultrevealattempt_user", "user_id", "created_at"),)
+    id: str = id_field("reveal")
+    org_id: str = org_field()
+    user_id: str = Field(foreign_key="user.id", max_length=40, ondelete="CASCADE")
+    vault_item_id: str = Field(default="", max_length=40)
+    succeeded: bool = False
+    created_at: int = ms_field()

@@ -158,3 +158,5 @@ class VaultSet(ApiModel):
     label: str | None = None
     value: str
     access_level: str = "admin"
+    # A field that already holds a value is only overwritten when this is true.
+    replace: bool = False

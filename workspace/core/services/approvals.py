@@ -25,7 +25,8 @@ from workspace.core.ids import hash_token, new_id
 from workspace.core.models import AppRecord, Approval, ApprovalStep
 from workspace.core.services import records
 from workspace.core.services.mail import send_notice
-from workspace.core.validation import clean_email, clean_text
+from workspace.core.services.records import clean_text
+from workspace.core.validation import clean_email
 
 MODES = ("sequential", "parallel")
 DECISIONS = ("approved", "rejected")
@@ -159,8 +160,13 @@ def request_approval(
     approvers follow the list order."""
     app = get_app(app_slug)
     record = records.load_record(session, actor=actor, app=app, record_id=record_id)
+    _check_open(app, record)
     if mode not in MODES:
-        raise ValidationFailed("mode must be sequential or parallel.", field="mode", value=mode)
+        raise ValidationFailed(
+            "Choose whether approvers decide in turn (sequential) or at once (parallel).",
+            field="mode",
+            value=mode,
+        )
     if not approvers:
         raise ValidationFailed("Add at least one approver.", field="approvers")
     if len(approvers) > 20:
@@ -190,7 +196,7 @@ def request_approval(
             number = index + 1 if mode == "sequential" else 1
         if not isinstance(number, int) or number < 1:
             raise ValidationFailed(
-                "stepNumber must be 1 or more.", field=f"approvers[{index}].stepNumber"
+                "Step numbers start at 1.", field=f"approvers[{index}].stepNumber"
             )
         step_id = new_id("step")
         step = ApprovalStep(
@@ -218,6 +224,16 @@ def request_approval(
         data={"approvalId": approval.id},
     )
     return approval
+
+
+def _check_open(app: AppDefinition, record: AppRecord) -> None:
+    """A record in a final status (rejected, withdrawn, archived…) takes no approvals."""
+    if app.is_final(record.status):
+        raise Conflict(
+            f"This {app.noun} is {records.humanize(record.status).lower()}, so approvals on it "
+            "are closed.",
+            details={"recordStatus": record.status},
+        )
 
 
 def _finish(
@@ -277,11 +293,10 @@ def _decide(
 ) -> Approval:
     app = get_app(record.app_slug)
     if decision not in DECISIONS:
-        raise ValidationFailed(
-            "decision must be approved or rejected.", field="decision", value=decision
-        )
+        raise ValidationFailed("Decide approved or rejected.", field="decision", value=decision)
     if approval.status != "pending":
         raise Conflict(f"This approval is already {approval.status}.")
+    _check_open(app, record)
     if step.status != "pending":
         message = (
             "An earlier step has to be approved first."

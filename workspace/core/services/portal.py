@@ -18,10 +18,11 @@ from workspace.core.config import get_settings, secret_key
 from workspace.core.errors import Conflict, NotFound, ValidationFailed
 from workspace.core.ids import hash_token, new_id
 from workspace.core.models import AppRecord, PortalLink, RecordDocument, VaultItem
-from workspace.core.services import records
+from workspace.core.services import branding, records
 from workspace.core.services.mail import send_notice
+from workspace.core.services.records import clean_text
 from workspace.core.services.sms import send_text
-from workspace.core.validation import clean_email, clean_phone, clean_text
+from workspace.core.validation import clean_email, clean_phone
 
 DEFAULT_TTL_DAYS = 30
 CHANNELS = ("email", "sms")
@@ -56,6 +57,20 @@ def link_state(link: PortalLink, now: int | None = None) -> str:
     if link.expires_at <= (now or now_ms()):
         return "expired"
     return link.status
+
+
+def closed_message(org_name: str) -> str:
+    return f"This request is closed; contact {org_name} if you need to send something."
+
+
+def _check_open(session: Session, app: AppDefinition, record: AppRecord) -> None:
+    """A record in a closed status takes no more documents or details from its portal."""
+    if app.portal_closed(record.status):
+        org = records.organization(session, record.org_id)
+        raise Conflict(
+            closed_message(org.name),
+            details={"recordStatus": record.status},
+        )
 
 
 def portal_link_public(link: PortalLink) -> dict[str, Any]:
@@ -135,11 +150,17 @@ def create_portal_link(
 ) -> PortalLink:
     app = get_app(app_slug)
     record = records.load_record(session, actor=actor, app=app, record_id=record_id)
+    if app.portal_closed(record.status):
+        raise Conflict(
+            f"This {app.noun} is {records.humanize(record.status).lower()}: change its status "
+            "before asking for documents.",
+            details={"recordStatus": record.status},
+        )
     channels = list(dict.fromkeys(notification_channels or []))
     for index, channel in enumerate(channels):
         if channel not in CHANNELS:
             raise ValidationFailed(
-                "notificationChannels may contain email and sms.",
+                "Send the link by email or SMS.",
                 field=f"notificationChannels[{index}]",
                 value=channel,
             )
@@ -153,18 +174,19 @@ def create_portal_link(
     phone = clean_text(recipient_phone, field="recipientPhone", max_length=40, required=False)
     if "email" in channels and not email:
         raise ValidationFailed(
-            "recipientEmail is required to notify by email.", field="recipientEmail"
+            "Enter the recipient's email to send the link by email.", field="recipientEmail"
         )
     if "sms" in channels:
         if not (phone or record.party_phone):
             raise ValidationFailed(
-                "recipientPhone is required to notify by SMS.", field="recipientPhone"
+                "Enter the recipient's phone number to send the link by SMS.",
+                field="recipientPhone",
             )
         phone = clean_phone(phone or record.party_phone, field="recipientPhone")
     days = DEFAULT_TTL_DAYS if expires_in_days is None else expires_in_days
     if not 1 <= days <= 365:
         raise ValidationFailed(
-            "expiresInDays must be between 1 and 365.", field="expiresInDays", value=days
+            "The link can stay valid for 1 to 365 days.", field="expiresInDays", value=days
         )
     link_id = new_id("portal")
     link = PortalLink(
@@ -265,12 +287,13 @@ def revoke_portal_link(
 
 @dataclass
 class PortalView:
-    state: str  # active | submitted | revoked | expired
+    state: str  # active | submitted | closed (the record's status) | revoked | expired
     link: PortalLink
     record: AppRecord
     app: AppDefinition
     org_name: str
     brand_color: str
+    logo_url: str
     checklist: list[records.ChecklistItem]
     filled_fields: dict[str, str]  # fieldKey -> redacted preview
     documents: list[RecordDocument]
@@ -293,6 +316,8 @@ def open_portal(session: Session, *, token: str, mark_viewed: bool = True) -> Po
     app = get_app(record.app_slug)
     org = records.organization(session, record.org_id)
     state = link_state(link)
+    if state in ("active", "submitted") and app.portal_closed(record.status):
+        state = "closed"
     if state in ("active", "submitted") and mark_viewed:
         link.last_viewed_at = now_ms()
     checklist = records.record_checklist(session, app, record)
@@ -313,7 +338,16 @@ def open_portal(session: Session, *, token: str, mark_viewed: bool = True) -> Po
         )
     )
     return PortalView(
-        state, link, record, app, org.name, org.brand_color, checklist, filled, documents
+        state,
+        link,
+        record,
+        app,
+        org.name,
+        org.brand_color,
+        branding.logo_url(org),
+        checklist,
+        filled,
+        documents,
     )
 
 
@@ -338,7 +372,9 @@ def _usable(session: Session, token: str) -> tuple[PortalLink, AppRecord, AppDef
     record = session.get(AppRecord, link.record_id)
     if record is None:
         raise NotFound("This link is not valid.")
-    return link, record, get_app(record.app_slug)
+    app = get_app(record.app_slug)
+    _check_open(session, app, record)
+    return link, record, app
 
 
 def portal_upload(
@@ -463,3 +499,50 @@ def portal_submit(
             deliver=not record.test_mode,
         )
     return link
+
+
+def notify_document_returned(session: Session, *, record: AppRecord, doc: RecordDocument) -> bool:
+    """Email the person who sent a document through the portal that it was rejected or needs
+    a revision, with the reviewer's reason and their portal link. False when there is no
+    usable link with an email address to write to."""
+    app = get_app(record.app_slug)
+    if app.portal_closed(record.status):
+        return False
+    now = now_ms()
+    links = [
+        link
+        for link in session.exec(
+            select(PortalLink)
+            .where(PortalLink.record_id == record.id)
+            .order_by(col(PortalLink.created_at).desc())
+        )
+        if link.recipient_email and link_state(link, now) in ("active", "submitted")
+    ]
+    link = next((x for x in links if x.recipient_email == doc.uploaded_by), None) or next(
+        iter(links), None
+    )
+    if link is None:
+        return False
+    org = records.organization(session, record.org_id)
+    what = doc.label or doc.file_name
+    verdict = "was not accepted" if doc.status == "rejected" else "needs a revision"
+    send_notice(
+        session,
+        to_email=link.recipient_email,
+        to_name=link.recipient_name,
+        subject=f"{org.name}: {what} {verdict}",
+        heading=f"Your {what} {verdict}",
+        paragraphs=[
+            f"Hello {link.recipient_name or 'there'},",
+            f"{org.name} reviewed {doc.file_name}, which you sent for “{record.title}”.",
+            f"Reason: {doc.review_reason}",
+            "Please upload a new file through your checklist.",
+        ],
+        button_label="Open your checklist",
+        button_url=portal_url(link.id),
+        org=org,
+        org_id=record.org_id,
+        category="portal_document_returned",
+        deliver=not record.test_mode,
+    )
+    return True

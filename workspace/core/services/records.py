@@ -32,7 +32,14 @@ from workspace.core.apps import (
 )
 from workspace.core.clock import now_ms
 from workspace.core.db import session_scope, text_search
-from workspace.core.errors import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
+from workspace.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    ValidationFailed,
+)
 from workspace.core.models import (
     AppRecord,
     Approval,
@@ -46,16 +53,53 @@ from workspace.core.models import (
     User,
     VaultItem,
 )
+from workspace.core.models.records import VaultRevealAttempt
 from workspace.core.passwords import verify_password
 from workspace.core.services.audit import record_audit
 from workspace.core.services.events import emit_event
-from workspace.core.validation import clean_email, clean_phone, clean_text
+from workspace.core.validation import clean_email, clean_phone
 
 DAY_MS = 24 * 3600 * 1000
 MAX_LIST = 200
 REVIEW_STATUSES = ("approved", "rejected", "expired", "needs_revision")
 DOCUMENT_STATUSES = ("pending_review", *REVIEW_STATUSES)
 _FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+# Wrong passwords a person may type before revealing vault values within the window.
+REVEAL_MAX_FAILURES = 5
+REVEAL_WINDOW_MS = 15 * 60 * 1000
+_TYPE_NAMES = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPG",
+    "image/png": "PNG",
+    "image/webp": "WebP",
+    "text/plain": "text",
+    "text/csv": "CSV",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word (.docx)",
+    "application/msword": "Word (.doc)",
+}
+# How each input is named in messages shown to people (the API also gets details.field).
+FIELD_LABELS = {
+    "title": "the title",
+    "relatedParty.name": "the contact's name",
+    "relatedParty.email": "the contact's email",
+    "relatedParty.phone": "the contact's phone number",
+    "relatedParty.company": "the company name",
+    "contactName": "the contact's name",
+    "contactPhone": "the contact's phone number",
+    "companyName": "the company name",
+    "candidateName": "the candidate's name",
+    "candidatePhone": "the candidate's phone number",
+    "relatedPartyName": "the related party's name",
+    "label": "the label",
+    "description": "the description",
+    "reason": "the reason",
+    "note": "the note",
+    "comment": "the comment",
+    "document.filename": "the file name",
+    "recipientName": "the recipient's name",
+    "recipientPhone": "the recipient's phone number",
+    "value": "the value",
+}
 _MAGIC = {
     "application/pdf": (b"%PDF",),
     "image/png": (b"\x89PNG\r\n\x1a\n",),
@@ -98,8 +142,56 @@ def iso_day(ms: int | None) -> str | None:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()
 
 
+def field_label(field: str) -> str:
+    """How a message names an input: "the candidate's name" for `candidateName`."""
+    if field in FIELD_LABELS:
+        return FIELD_LABELS[field]
+    last = field.rsplit(".", 1)[-1]
+    return "the " + re.sub(r"(?<!^)(?=[A-Z])", " ", last).lower()
+
+
+def clean_text(
+    value: str | None, *, field: str, max_length: int = 200, required: bool = True
+) -> str:
+    """Trimmed text with messages people read ("Enter the title.", "The note can be at most
+    2,000 characters."); `details.field` keeps the input's path for the API."""
+    text = (value or "").strip()
+    label = field_label(field)
+    if required and not text:
+        raise ValidationFailed(f"Enter {label}.", field=field)
+    if len(text) > max_length:
+        raise ValidationFailed(
+            f"{label[0].upper()}{label[1:]} can be at most {max_length:,} characters.",
+            field=field,
+            maxLength=max_length,
+        )
+    return text
+
+
 def _optional_text(value: str | None, *, field: str, max_length: int = 200) -> str:
     return clean_text(value, field=field, max_length=max_length, required=False)
+
+
+def day_of(ms: int) -> date:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).date()
+
+
+def days_between(start_ms: int, end_ms: int) -> int:
+    """Calendar days from the day of `start_ms` to the day of `end_ms` (UTC): 1 for tomorrow
+    at any hour, negative when `end_ms` falls on an earlier day."""
+    return (day_of(end_ms) - day_of(start_ms)).days
+
+
+def days_left_label(due_ms: int, now: int | None = None) -> str:
+    """ "today", "tomorrow", "in 9 days", "1 day overdue", "52 days overdue"."""
+    left = days_between(now if now is not None else now_ms(), due_ms)
+    if left == 0:
+        return "today"
+    if left == 1:
+        return "tomorrow"
+    if left > 1:
+        return f"in {left} days"
+    return "1 day overdue" if left == -1 else f"{-left} days overdue"
 
 
 def _optional_email(value: str | None, *, field: str) -> str:
@@ -113,7 +205,7 @@ def actor_label(actor: Actor) -> str:
 def load_record(session: Session, *, actor: Actor, app: AppDefinition, record_id: str) -> AppRecord:
     record = session.get(AppRecord, record_id)
     if record is None or record.org_id != actor.org_id or record.app_slug != app.slug:
-        raise NotFound(f"{app.name} {app.noun} not found.")
+        raise NotFound(f"{app.label} not found.")
     return record
 
 
@@ -223,6 +315,13 @@ def _member_user(session: Session, *, actor: Actor, user_id: str, field: str) ->
 
 
 def _set_due_dates(record: AppRecord, expiration_at: int | None, renewal_due_at: int | None):
+    if expiration_at is not None and renewal_due_at is not None and renewal_due_at > expiration_at:
+        raise ValidationFailed(
+            f"The renewal due date ({iso_day(renewal_due_at)}) must be on or before the "
+            f"expiration date ({iso_day(expiration_at)}).",
+            field="renewalDueDate",
+            value=iso_day(renewal_due_at),
+        )
     record.expiration_at = expiration_at
     record.renewal_due_at = renewal_due_at
     dates = [d for d in (expiration_at, renewal_due_at) if d is not None]
@@ -245,9 +344,19 @@ def create_record(
     expiration_date: Any = None,
     renewal_due_date: Any = None,
     type_field_name: str = "recordType",
+    party_fields: dict[str, str] | None = None,
 ) -> AppRecord:
+    """`party_fields` names the related party's inputs as the app's API spells them
+    (`candidateName`…), for the field path of a validation error."""
     app = get_app(app_slug)
     kind = app.record_type_for(record_type, field_name=type_field_name)
+    names = {
+        "name": "relatedParty.name",
+        "email": "relatedParty.email",
+        "phone": "relatedParty.phone",
+        "company": "relatedParty.company",
+        **(party_fields or {}),
+    }
     details = dict(metadata or {})
     details[app.type_field] = kind.key
     expiration_at = parse_date(expiration_date, field="expirationDate")
@@ -263,10 +372,10 @@ def create_record(
         title=clean_text(title, field="title", max_length=300),
         status=app.check_status(status) if status else app.initial_status,
         details=details,
-        party_name=_optional_text(party_name, field="relatedParty.name"),
-        party_email=_optional_email(party_email, field="relatedParty.email"),
-        party_phone=_optional_text(party_phone, field="relatedParty.phone", max_length=40),
-        party_company=_optional_text(party_company, field="relatedParty.company"),
+        party_name=_optional_text(party_name, field=names["name"]),
+        party_email=_optional_email(party_email, field=names["email"]),
+        party_phone=_optional_text(party_phone, field=names["phone"], max_length=40),
+        party_company=_optional_text(party_company, field=names["company"]),
         owner_user_id=actor.user_id,
         test_mode=actor.test_mode,
     )
@@ -278,7 +387,7 @@ def create_record(
         actor=actor,
         record=record,
         action="record_created",
-        description=f"{app.name} {app.noun} “{record.title}” created ({kind.label})",
+        description=f"{app.label} “{record.title}” created ({kind.label})",
     )
     emit(
         session,
@@ -289,9 +398,10 @@ def create_record(
         specific="created",
     )
     if record.next_due_at is not None:
-        from workspace.core.services.renewals import schedule_renewals
+        from workspace.core.services.renewals import apply_due_status, schedule_renewals
 
         schedule_renewals(session)
+        apply_due_status(session, record, reason="already due when created")
     return record
 
 
@@ -313,7 +423,7 @@ def create_intake(session: Session, *, actor: Actor, data) -> AppRecord:
         parse_date(data.target_start_date, field="targetStartDate")
     title = data.title or data.company_name or data.contact_name
     if not (title or "").strip():
-        raise ValidationFailed("title (or companyName) is required.", field="title")
+        raise ValidationFailed("Enter a title or the company name.", field="title")
     return create_record(
         session,
         actor=actor,
@@ -327,6 +437,12 @@ def create_intake(session: Session, *, actor: Actor, data) -> AppRecord:
         party_phone=data.contact_phone,
         party_company=data.company_name,
         type_field_name="intakeType",
+        party_fields={
+            "name": "contactName",
+            "email": "contactEmail",
+            "phone": "contactPhone",
+            "company": "companyName",
+        },
     )
 
 
@@ -335,10 +451,14 @@ def create_hiring_packet(session: Session, *, actor: Actor, data) -> AppRecord:
     are also texted to `candidatePhone`, which must then be a number in E.164 form."""
     if data.start_date:
         parse_date(data.start_date, field="startDate")
+    candidate = clean_text(data.candidate_name, field="candidateName")
     phone = data.candidate_phone
     if data.sms_alerts:
         if not phone:
-            raise ValidationFailed("Add candidatePhone to send SMS alerts.", field="candidatePhone")
+            raise ValidationFailed(
+                "Add the candidate's phone number to send them text messages.",
+                field="candidatePhone",
+            )
         phone = clean_phone(phone, field="candidatePhone")
     metadata = {
         key: value
@@ -357,14 +477,19 @@ def create_hiring_packet(session: Session, *, actor: Actor, data) -> AppRecord:
         session,
         actor=actor,
         app_slug="hiring-packets",
-        title=data.title or clean_text(data.candidate_name, field="candidateName"),
+        title=data.title or candidate,
         record_type=data.worker_type,
         status=data.status,
         metadata=metadata,
-        party_name=data.candidate_name,
+        party_name=candidate,
         party_email=data.candidate_email,
         party_phone=phone,
         type_field_name="workerType",
+        party_fields={
+            "name": "candidateName",
+            "email": "candidateEmail",
+            "phone": "candidatePhone",
+        },
     )
 
 
@@ -372,7 +497,7 @@ def create_compliance_item(session: Session, *, actor: Actor, data) -> AppRecord
     """Renewals & Compliance create (`ComplianceCreate`)."""
     if data.renewal_window_days is not None and not 1 <= data.renewal_window_days <= 365:
         raise ValidationFailed(
-            "renewalWindowDays must be between 1 and 365.",
+            "The renewal window can be 1 to 365 days.",
             field="renewalWindowDays",
             value=data.renewal_window_days,
         )
@@ -398,6 +523,7 @@ def create_compliance_item(session: Session, *, actor: Actor, data) -> AppRecord
         expiration_date=data.expiration_date,
         renewal_due_date=data.renewal_due_date,
         type_field_name="trackingType",
+        party_fields={"name": "relatedPartyName", "email": "relatedPartyEmail"},
     )
 
 
@@ -518,6 +644,10 @@ def update_record(
         )
     if status is not None:
         change_status(session, actor=actor, app=app, record=record, status=status)
+    if "dates" in changed or (metadata and "renewalWindowDays" in metadata):
+        from workspace.core.services.renewals import apply_due_status
+
+        apply_due_status(session, record, reason="already due with the new dates")
     session.flush()
     return record
 
@@ -802,9 +932,10 @@ def _check_file(
     accepted = requirement.accepted_types if requirement else DOCUMENT_TYPES
     if content_type not in accepted:
         raise ValidationFailed(
-            f"This file type is not accepted here. Use one of: {', '.join(accepted)}.",
+            f"Upload a {file_kinds(accepted)} file.",
             field=f"{field_prefix}contentType",
             value=content_type,
+            accepted=list(accepted),
         )
     if not data:
         raise ValidationFailed("The file is empty.", field=f"{field_prefix}data")
@@ -816,10 +947,18 @@ def _check_file(
     magic = _MAGIC.get(content_type)
     if magic and not data.startswith(magic):
         raise ValidationFailed(
-            f"The file content is not a valid {content_type} file.",
+            f"This file is not a readable {_TYPE_NAMES.get(content_type, content_type)} file.",
             field=f"{field_prefix}data",
         )
     return content_type
+
+
+def file_kinds(content_types: Iterable[str]) -> str:
+    """Accepted file types as people name them: "PDF, JPG, PNG or WebP"."""
+    accepted = set(content_types)
+    names = [name for kind, name in _TYPE_NAMES.items() if kind in accepted]
+    names += sorted(accepted - set(_TYPE_NAMES))
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def access_allowed(actor: Actor, level: str) -> bool:
@@ -885,9 +1024,12 @@ def attach_to_record(
         requirement = requirements.get(requirement_key)
         if requirement is None:
             raise ValidationFailed(
-                f"requirementKey must be one of {', '.join(requirements)}.",
+                "This document is not on the checklist. Choose one of: "
+                + ", ".join(r.label for r in requirements.values())
+                + ".",
                 field="requirementKey",
                 value=requirement_key,
+                allowed=list(requirements),
             )
     content_type = _check_file(data, content_type, requirement, field_prefix="document.")
     name = clean_text(file_name, field="document.filename", max_length=255)
@@ -991,6 +1133,10 @@ def review_document(
     touch(record)
     session.flush()
     after_review(session, actor=actor, app=app, record=record, doc=doc, previous=previous)
+    if doc.source == "portal" and status in ("rejected", "needs_revision"):
+        from workspace.core.services.portal import notify_document_returned
+
+        notify_document_returned(session, record=record, doc=doc)
     return doc
 
 
@@ -1361,7 +1507,8 @@ def check_field_key(field_key: str, *, field: str = "fieldKey") -> str:
     key = (field_key or "").strip()
     if not _FIELD_KEY.match(key):
         raise ValidationFailed(
-            "fieldKey must be lowercase letters, digits and underscores (e.g. bank_account).",
+            "Name the field with lowercase letters, digits and underscores, starting with a "
+            "letter (e.g. bank_account).",
             field=field,
             value=field_key,
         )
@@ -1371,7 +1518,7 @@ def check_field_key(field_key: str, *, field: str = "fieldKey") -> str:
 def check_vault_access_level(level: str, *, field: str = "accessLevel") -> str:
     if level not in VAULT_ACCESS_LEVELS:
         raise ValidationFailed(
-            f"accessLevel must be one of {', '.join(VAULT_ACCESS_LEVELS)}.",
+            f"Choose who may reveal it: {', '.join(VAULT_ACCESS_LEVELS)}.",
             field=field,
             value=level,
         )
@@ -1388,7 +1535,10 @@ def set_vault_field(
     value: str,
     label: str | None = None,
     access_level: str = "admin",
+    replace: bool = False,
 ) -> VaultItem:
+    """Store a new vault value. A field that already holds one is only overwritten with
+    `replace=True` (the audit keeps the old value's last four characters)."""
     app = get_app(app_slug)
     record = load_record(session, actor=actor, app=app, record_id=record_id)
     return store_vault_value(
@@ -1400,6 +1550,7 @@ def set_vault_field(
         value=value,
         label=label,
         access_level=access_level,
+        replace=replace,
     )
 
 
@@ -1413,19 +1564,37 @@ def store_vault_value(
     value: str,
     label: str | None,
     access_level: str,
+    replace: bool = False,
 ) -> VaultItem:
-    """Encrypt and store (or replace) one vault value; only the preview is ever returned."""
+    """Encrypt and store one vault value; only the preview is ever returned.
+
+    Staff and integrations overwrite an existing value only with `replace=True`. A portal
+    recipient re-entering a detail they were asked for replaces it, but the label and access
+    level the staff gave the field stay as they are."""
     key = check_field_key(field_key)
     check_vault_access_level(access_level)
     if not isinstance(value, str) or not value.strip():
-        raise ValidationFailed("value is required.", field="value")
+        raise ValidationFailed("Enter the value.", field="value")
     if len(value) > 4000:
-        raise ValidationFailed("value must be at most 4000 characters.", field="value")
-    sealed = vault.seal(value, org_id=record.org_id, record_id=record.id, field_key=key)
+        raise ValidationFailed("The value can be at most 4,000 characters.", field="value")
     item = session.exec(
         select(VaultItem).where(VaultItem.record_id == record.id, VaultItem.field_key == key)
     ).first()
     created = item is None
+    from_portal = actor.type == "portal"
+    if item is not None and not replace and not from_portal:
+        raise Conflict(
+            f"“{item.label}” already holds a value ({item.redacted_preview}). "
+            "Confirm that you want to replace it.",
+            details={
+                "field": "fieldKey",
+                "fieldKey": key,
+                "vaultItemId": item.id,
+                "redactedPreview": item.redacted_preview,
+            },
+        )
+    previous_preview = item.redacted_preview if item is not None else None
+    sealed = vault.seal(value, org_id=record.org_id, record_id=record.id, field_key=key)
     if item is None:
         item = VaultItem(
             org_id=record.org_id,
@@ -1439,10 +1608,11 @@ def store_vault_value(
             ciphertext=b"",
         )
         session.add(item)
-    item.label = (
-        _optional_text(label, field="label") or item.label or key.replace("_", " ").capitalize()
-    )
-    item.access_level = access_level
+    if created or not from_portal:
+        item.label = (
+            _optional_text(label, field="label") or item.label or key.replace("_", " ").capitalize()
+        )
+        item.access_level = access_level
     item.redacted_preview = vault.redacted_preview(value)
     item.key_id, item.wrapped_key = sealed.key_id, sealed.wrapped_key
     item.nonce, item.ciphertext = sealed.nonce, sealed.ciphertext
@@ -1453,10 +1623,16 @@ def store_vault_value(
         session,
         actor=actor,
         record=record,
-        action="vault_set",
-        description=f"Vault field “{item.label}” {'added' if created else 'changed'} "
-        f"({item.redacted_preview})",
-        data={"vaultItemId": item.id, "fieldKey": key, "accessLevel": access_level},
+        action="vault_set" if created else "vault_replaced",
+        description=f"Vault field “{item.label}” added ({item.redacted_preview})"
+        if created
+        else f"Vault field “{item.label}” replaced: {previous_preview} → {item.redacted_preview}",
+        data={
+            "vaultItemId": item.id,
+            "fieldKey": key,
+            "accessLevel": item.access_level,
+            **({"previousPreview": previous_preview} if not created else {}),
+        },
     )
     data = {"vaultItem": vault_public(item)}
     emit(
@@ -1501,16 +1677,52 @@ def can_reveal(actor: Actor, access_level: str) -> bool:
     return actor.type == "user" and (actor.role or "") in ACCESS_LEVELS.get(access_level, ())
 
 
-def _deny(session: Session, *, actor: Actor, record: AppRecord, item: VaultItem, why: str) -> None:
+def _deny(
+    session: Session,
+    *,
+    actor: Actor,
+    record: AppRecord,
+    item: VaultItem,
+    why: str,
+    reason: str,
+    attempt: VaultRevealAttempt | None = None,
+) -> None:
+    """Audit a refused reveal and keep it even though the caller's transaction fails."""
+    if attempt is not None:
+        session.add(attempt)
     audit(
         session,
         actor=actor,
         record=record,
         action="vault_reveal_denied",
         description=f"Reveal of “{item.label}” refused: {why}",
-        data={"vaultItemId": item.id},
+        data={"vaultItemId": item.id, "reason": reason},
     )
     session.commit()
+
+
+def reveal_wait_seconds(session: Session, *, user_id: str, now: int | None = None) -> int:
+    """0 when the person may try their password, else the seconds until they may: after
+    REVEAL_MAX_FAILURES wrong passwords within REVEAL_WINDOW_MS (since their last reveal),
+    until the oldest of those falls out of the window."""
+    now = now if now is not None else now_ms()
+    recent = session.exec(
+        select(VaultRevealAttempt.succeeded, VaultRevealAttempt.created_at)
+        .where(
+            VaultRevealAttempt.user_id == user_id,
+            col(VaultRevealAttempt.created_at) > now - REVEAL_WINDOW_MS,
+        )
+        .order_by(col(VaultRevealAttempt.created_at).desc())
+    ).all()
+    failures = []
+    for succeeded, created_at in recent:
+        if succeeded:
+            break
+        failures.append(created_at)
+    if len(failures) < REVEAL_MAX_FAILURES:
+        return 0
+    ends = failures[REVEAL_MAX_FAILURES - 1] + REVEAL_WINDOW_MS
+    return max(1, -(-(ends - now) // 1000))
 
 
 def reveal_vault_field(
@@ -1524,14 +1736,42 @@ def reveal_vault_field(
     if item is None or item.record_id != record.id:
         raise NotFound("Vault field not found.")
     if not can_reveal(actor, item.access_level):
-        _deny(session, actor=actor, record=record, item=item, why="role not allowed")
+        _deny(session, actor=actor, record=record, item=item, why="role not allowed", reason="role")
         raise Forbidden(
             f"Only {', '.join(ACCESS_LEVELS[item.access_level])} can reveal this value."
         )
     user = session.get(User, actor.user_id)
-    if user is None or not verify_password(password or "", user.password_hash):
-        _deny(session, actor=actor, record=record, item=item, why="wrong password")
+    if user is None:
+        raise Forbidden("Sign in again to reveal this value.")
+    wait = reveal_wait_seconds(session, user_id=user.id)
+    if wait:
+        _deny(
+            session,
+            actor=actor,
+            record=record,
+            item=item,
+            why="too many wrong passwords",
+            reason="locked",
+        )
+        minutes = -(-wait // 60)
+        unit = "minute" if minutes == 1 else "minutes"
+        raise RateLimited(
+            f"Too many wrong passwords. Try again in {minutes} {unit}.", retry_after=wait
+        )
+    attempt = VaultRevealAttempt(org_id=record.org_id, user_id=user.id, vault_item_id=item.id)
+    if not verify_password(password or "", user.password_hash):
+        _deny(
+            session,
+            actor=actor,
+            record=record,
+            item=item,
+            why="wrong password",
+            reason="wrong_password",
+            attempt=attempt,
+        )
         raise Forbidden("The password is incorrect.")
+    attempt.succeeded = True
+    session.add(attempt)
     value = decrypt_item(item)
     audit(
         session,

@@ -98,9 +98,37 @@ def _renewal_task(session: Session, actor: Actor, record: AppRecord, *, expired:
         )
 
 
+def due_status(record: AppRecord, now: int) -> str | None:
+    """The status a watched item's dates call for now (expired / expiring_soon), or None."""
+    if record.app_slug != APP_SLUG or record.status not in WATCHED or record.next_due_at is None:
+        return None
+    if record.expiration_at is not None and record.expiration_at <= now:
+        return "expired"
+    if record.next_due_at - _window_ms(record) <= now:
+        return "expiring_soon"
+    return None
+
+
+def apply_due_status(
+    session: Session, record: AppRecord, *, now: int | None = None, reason: str = "renewals check"
+) -> str | None:
+    """Move one item to the status its dates call for, with the renewal task and the emails;
+    the new status, or None when it stays. Run by the daily check, and at once when an item
+    is created or its dates change."""
+    target = due_status(record, now if now is not None else now_ms())
+    if target is None or record.status == target:
+        return None
+    actor = Actor(org_id=record.org_id, type="system", role="owner", test_mode=record.test_mode)
+    records.change_status(
+        session, actor=actor, app=get_app(APP_SLUG), record=record, status=target, reason=reason
+    )
+    _renewal_task(session, actor, record, expired=target == "expired")
+    _notify(session, record, expired=target == "expired")
+    return target
+
+
 def run_renewals(session: Session, *, now: int | None = None) -> RenewalRun:
     now = now if now is not None else now_ms()
-    app = get_app(APP_SLUG)
     result = RenewalRun()
     candidates = session.exec(
         select(AppRecord).where(
@@ -110,28 +138,10 @@ def run_renewals(session: Session, *, now: int | None = None) -> RenewalRun:
         )
     )
     for record in candidates:
-        actor = Actor(org_id=record.org_id, type="system", role="owner", test_mode=record.test_mode)
-        if record.expiration_at is not None and record.expiration_at <= now:
-            target = "expired"
-        elif record.next_due_at is not None and record.next_due_at - _window_ms(record) <= now:
-            target = "expiring_soon"
-        else:
-            continue
-        if record.status == target:
-            continue
-        records.change_status(
-            session,
-            actor=actor,
-            app=app,
-            record=record,
-            status=target,
-            reason="renewals check",
-        )
-        _renewal_task(session, actor, record, expired=target == "expired")
-        _notify(session, record, expired=target == "expired")
+        target = apply_due_status(session, record, now=now)
         if target == "expired":
             result.expired += 1
-        else:
+        elif target == "expiring_soon":
             result.expiring_soon += 1
     stale = session.exec(
         select(RecordDocument, AppRecord)
