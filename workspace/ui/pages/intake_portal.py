@@ -5,6 +5,8 @@ uploads checklist documents and fills requested details, and the approver's page
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 
 import reflex as rx
 
@@ -12,7 +14,7 @@ from workspace.core.apps import get_app
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 from workspace.core.services import approvals, branding, portal, records
-from workspace.ui.components.forms import field_label
+from workspace.ui.components.forms import CLICK_GUARD_MS, field_label
 from workspace.ui.pages.records import day_label, humanize, status_badge, status_color
 
 
@@ -26,6 +28,7 @@ class PortalItem:
     status_label: str
     color: str
     accepted: str
+    accepted_label: str
 
 
 @dataclasses.dataclass
@@ -39,36 +42,91 @@ class RequestedDetail:
 class UploadedFile:
     name: str
     requirement: str
+    status: str
     status_label: str
     color: str
+    reason: str
 
 
-def _brand_header(org_name, subtitle) -> rx.Component:
+DEFAULT_BRAND = "#4f46e5"
+NOTE_MAX = 2000
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def brand_colors(value: str | None) -> tuple[str, str]:
+    """The organization's colour (a #rrggbb value, else the default) and the text colour that
+    reads best on it (white or near-black, by WCAG contrast)."""
+    color = value if value and _HEX.match(value) else DEFAULT_BRAND
+
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(color[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    on_white = 1.05 / (luminance + 0.05)
+    on_dark = (luminance + 0.05) / (0.0114 + 0.05)  # #111827
+    return color, "#ffffff" if on_white >= on_dark else "#111827"
+
+
+def _brand_header(org_name, subtitle, logo_url="", brand="", brand_text="white") -> rx.Component:
+    """The organization's logo (or an icon in its colour) and name; long names wrap."""
+    name = rx.text(
+        org_name,
+        weight="bold",
+        size="4",
+        overflow_wrap="anywhere",
+        word_break="break-word",
+        min_width="0",
+        text_align="center",
+    )
+    mark = rx.box(
+        rx.icon("building-2", size=18, color=brand_text),
+        background=rx.cond(brand != "", brand, rx.color("accent", 9)),
+        padding="7px",
+        border_radius="9px",
+        flex_shrink="0",
+    )
     return rx.vstack(
-        rx.hstack(
-            rx.box(
-                rx.icon("building-2", size=18, color="white"),
-                background=rx.color("accent", 9),
-                padding="7px",
-                border_radius="9px",
+        rx.cond(
+            logo_url != "",
+            rx.vstack(
+                rx.image(
+                    src=logo_url,
+                    alt=org_name,
+                    max_height="44px",
+                    max_width="180px",
+                    object_fit="contain",
+                ),
+                name,
+                align="center",
+                spacing="1",
+                max_width="100%",
             ),
-            rx.text(org_name, weight="bold", size="4"),
-            align="center",
-            spacing="2",
+            rx.hstack(mark, name, align="center", spacing="2", max_width="100%"),
         ),
         rx.text(subtitle, size="2", color=rx.color("gray", 11)),
         spacing="1",
         align="center",
         width="100%",
+        min_width="0",
     )
 
 
 def _phone_shell(*children) -> rx.Component:
     return rx.box(
-        rx.vstack(*children, spacing="4", width="100%", max_width="560px", margin="0 auto"),
+        rx.vstack(
+            *children,
+            spacing="4",
+            width="100%",
+            max_width="560px",
+            min_width="0",
+            margin="0 auto",
+        ),
         min_height="100vh",
         padding=["14px", "24px"],
         background=rx.color("gray", 2),
+        overflow_wrap="anywhere",
     )
 
 
@@ -81,8 +139,14 @@ def _notice(icon: str, heading: str, text, color: str = "gray") -> rx.Component:
                 padding="12px",
                 border_radius="999px",
             ),
-            rx.heading(heading, size="5", text_align="center"),
-            rx.text(text, size="2", color=rx.color("gray", 11), text_align="center"),
+            rx.heading(heading, size="5", text_align="center", overflow_wrap="anywhere"),
+            rx.text(
+                text,
+                size="2",
+                color=rx.color("gray", 11),
+                text_align="center",
+                overflow_wrap="anywhere",
+            ),
             align="center",
             spacing="3",
             padding="12px",
@@ -92,8 +156,13 @@ def _notice(icon: str, heading: str, text, color: str = "gray") -> rx.Component:
 
 
 class PortalState(rx.State):
-    state: str = "loading"  # loading | active | submitted | revoked | expired | invalid
+    # loading | active | submitted | closed | revoked | expired | invalid
+    state: str = "loading"
     org_name: str = ""
+    logo_url: str = ""
+    brand: str = DEFAULT_BRAND
+    brand_text: str = "#ffffff"
+    closed_message: str = ""
     title: str = ""
     app_name: str = ""
     recipient: str = ""
@@ -103,10 +172,14 @@ class PortalState(rx.State):
     uploads: list[UploadedFile] = []
     upload_key: str = ""
     upload_label: str = ""
+    upload_kinds: str = ""
     upload_error: str = ""
     submit_error: str = ""
     done_count: int = 0
     required_count: int = 0
+    # The form last submitted successfully: the same form arriving again (a double tap)
+    # is not recorded twice. Cleared by a reload, which follows any new upload.
+    _last_submitted: str = ""
 
     def _token(self) -> str:
         return self.router.page.params.get("token", "")
@@ -123,6 +196,9 @@ class PortalState(rx.State):
                 labels = {i.requirement.key: i.requirement.label for i in view.checklist}
                 self.state = view.state
                 self.org_name = view.org_name
+                self.logo_url = view.logo_url
+                self.brand, self.brand_text = brand_colors(view.brand_color)
+                self.closed_message = portal.closed_message(view.org_name)
                 self.title = view.record.title
                 self.app_name = view.app.name
                 self.recipient = view.link.recipient_name
@@ -137,6 +213,7 @@ class PortalState(rx.State):
                         "To upload" if i.status == "missing" else humanize(i.status),
                         status_color(i.status),
                         ",".join(i.requirement.accepted_types),
+                        records.file_kinds(i.requirement.accepted_types),
                     )
                     for i in view.checklist
                 ]
@@ -150,8 +227,10 @@ class PortalState(rx.State):
                     UploadedFile(
                         d.file_name,
                         labels.get(d.requirement_key or "", "Supporting file"),
+                        d.status,
                         humanize(d.status),
                         status_color(d.status),
+                        d.review_reason if d.status in ("rejected", "needs_revision") else "",
                     )
                     for d in view.documents
                 ]
@@ -166,6 +245,7 @@ class PortalState(rx.State):
     @rx.event
     def choose(self, key: str, label: str):
         self.upload_key, self.upload_label, self.upload_error = key, label, ""
+        self.upload_kinds = next((i.accepted_label for i in self.items if i.key == key), "")
 
     @rx.event
     def close_upload(self):
@@ -197,6 +277,9 @@ class PortalState(rx.State):
 
     @rx.event
     def submit(self, form: dict):
+        fingerprint = json.dumps(form, sort_keys=True, default=str)
+        if self.state == "submitted" and fingerprint == self._last_submitted:
+            return None  # the same tap again: already recorded
         ip, agent = self._client()
         keys = {d.key for d in self.details}
         values = {k: v for k, v in form.items() if k in keys and v}
@@ -211,11 +294,15 @@ class PortalState(rx.State):
                     user_agent=agent,
                 )
         except DomainError as exc:
-            self.submit_error = exc.message
+            self.submit_error = exc.message  # what they typed stays in the form
             return None
         self.submit_error = ""
         self.load()
-        return None
+        self._last_submitted = fingerprint
+        return [
+            *(rx.set_value(f"detail-{key}", "") for key in sorted(keys)),
+            rx.set_value("portal-note", ""),
+        ]
 
 
 def _item(item: PortalItem) -> rx.Component:
@@ -247,6 +334,7 @@ def _item(item: PortalItem) -> rx.Component:
             status_badge(item.status, item.status_label, item.color),
             spacing="1",
             align="start",
+            min_width="0",
         ),
         rx.spacer(),
         rx.cond(
@@ -256,6 +344,9 @@ def _item(item: PortalItem) -> rx.Component:
                 "Upload",
                 size="2",
                 variant=rx.cond(item.status == "missing", "solid", "soft"),
+                background=rx.cond(item.status == "missing", PortalState.brand, ""),
+                color=rx.cond(item.status == "missing", PortalState.brand_text, ""),
+                flex_shrink="0",
                 on_click=PortalState.choose(item.key, item.label),
                 class_name="portal-upload-button",
                 data_key=item.key,
@@ -278,16 +369,22 @@ def _upload_dialog() -> rx.Component:
             ),
             rx.upload(
                 rx.vstack(
-                    rx.icon("camera", size=26, color=rx.color("accent", 10)),
+                    rx.icon("camera", size=26, color=PortalState.brand),
                     rx.text("Tap to take a photo or choose a file", size="2", weight="medium"),
-                    rx.text("PDF, JPG or PNG up to 20 MB", size="1", color=rx.color("gray", 11)),
+                    rx.text(
+                        PortalState.upload_kinds,
+                        " up to 20 MB",
+                        size="1",
+                        color=rx.color("gray", 11),
+                    ),
                     align="center",
                     spacing="1",
                 ),
                 id="portal-upload",
                 multiple=False,
                 on_drop=PortalState.upload(rx.upload_files(upload_id="portal-upload")),
-                border=f"2px dashed {rx.color('accent', 7)}",
+                border="2px dashed",
+                border_color=PortalState.brand,
                 border_radius="12px",
                 padding="28px 12px",
                 width="100%",
@@ -335,21 +432,40 @@ def _detail_input(detail: RequestedDetail) -> rx.Component:
 
 
 def _uploaded(upload: UploadedFile) -> rx.Component:
-    return rx.hstack(
-        rx.icon("file-check", size=16, color=rx.color("gray", 11)),
-        rx.text(
-            upload.name,
-            size="2",
-            trim="both",
-            max_width="55%",
-            overflow="hidden",
-            text_overflow="ellipsis",
-            white_space="nowrap",
+    """One file the recipient sent: its full name (wrapping, never clipped), its review
+    status and, when it was returned, the reviewer's reason."""
+    return rx.vstack(
+        rx.hstack(
+            rx.icon("file-check", size=16, color=rx.color("gray", 11), flex_shrink="0"),
+            rx.text(
+                upload.name,
+                size="2",
+                line_height="1.5",
+                overflow_wrap="anywhere",
+                flex="1",
+                min_width="0",
+                class_name="portal-upload-name",
+            ),
+            rx.badge(
+                upload.status_label, color_scheme=upload.color, variant="soft", flex_shrink="0"
+            ),
+            width="100%",
+            align="center",
+            spacing="2",
         ),
-        rx.spacer(),
-        rx.badge(upload.status_label, color_scheme=upload.color, variant="soft"),
+        rx.cond(
+            upload.reason != "",
+            rx.callout(
+                rx.text(rx.text.span("Reason: ", weight="medium"), upload.reason),
+                icon="message-square-warning",
+                color_scheme=upload.color,
+                size="1",
+                width="100%",
+                class_name="portal-upload-reason",
+            ),
+        ),
         width="100%",
-        align="center",
+        spacing="1",
     )
 
 
@@ -434,20 +550,38 @@ def _active() -> rx.Component:
                             width="100%",
                         ),
                     ),
-                    rx.text("Note (optional)", size="2", weight="medium"),
-                    rx.text_area(name="note", width="100%", placeholder="Anything we should know?"),
+                    field_label("Note (optional)", "portal-note"),
+                    rx.text_area(
+                        name="note",
+                        id="portal-note",
+                        width="100%",
+                        max_length=NOTE_MAX,
+                        placeholder="Anything we should know?",
+                    ),
+                    rx.text(
+                        f"Up to {NOTE_MAX:,} characters.", size="1", color=rx.color("gray", 11)
+                    ),
                     rx.cond(
                         PortalState.submit_error != "",
                         rx.callout(
                             PortalState.submit_error, icon="triangle-alert", color_scheme="red"
                         ),
                     ),
-                    rx.button("Submit", type="submit", size="3", width="100%", id="portal-submit"),
+                    rx.button(
+                        "Submit",
+                        type="submit",
+                        size="3",
+                        width="100%",
+                        id="portal-submit",
+                        background=PortalState.brand,
+                        color=PortalState.brand_text,
+                    ),
                     spacing="3",
                     width="100%",
                 ),
-                on_submit=PortalState.submit,
-                reset_on_submit=True,
+                # A double tap sends one submission; the handler also ignores a repeat.
+                on_submit=PortalState.submit.throttle(CLICK_GUARD_MS),
+                reset_on_submit=False,
             ),
             width="100%",
         ),
@@ -460,12 +594,28 @@ def intake_portal_page() -> rx.Component:
         _brand_header(
             rx.cond(PortalState.org_name != "", PortalState.org_name, "Workspace"),
             PortalState.app_name,
+            PortalState.logo_url,
+            PortalState.brand,
+            PortalState.brand_text,
         ),
         rx.match(
             PortalState.state,
             ("loading", rx.center(rx.spinner(size="3"), padding="40px")),
             ("active", _active()),
             ("submitted", _active()),
+            (
+                "closed",
+                rx.box(
+                    _notice(
+                        "lock",
+                        "This request is closed",
+                        PortalState.closed_message,
+                        "gray",
+                    ),
+                    id="portal-closed",
+                    width="100%",
+                ),
+            ),
             (
                 "revoked",
                 _notice(
@@ -527,6 +677,10 @@ class ApproverState(rx.State):
     logo_url: str = ""
     record_title: str = ""
     record_kind: str = ""
+    record_status: str = ""
+    record_status_label: str = ""
+    record_status_color: str = "gray"
+    record_closed: bool = False
     party: str = ""
     approval_title: str = ""
     requested_by: str = ""
@@ -568,6 +722,10 @@ class ApproverState(rx.State):
         self.org_name = view.org_name
         self.record_title = record.title
         self.record_kind = f"{app.name} · {app.type_of(record.record_type).label}"
+        self.record_status = record.status
+        self.record_status_label = humanize(record.status)
+        self.record_status_color = status_color(record.status)
+        self.record_closed = app.is_final(record.status)
         self.party = " · ".join(
             p for p in (record.party_name, record.party_company, record.party_email) if p
         )
@@ -837,6 +995,19 @@ def _request() -> rx.Component:
                 ),
                 rx.grid(
                     _fact("Kind", ApproverState.record_kind),
+                    rx.vstack(
+                        rx.text(
+                            "Record status", size="1", color=rx.color("gray", 11), weight="medium"
+                        ),
+                        status_badge(
+                            ApproverState.record_status,
+                            ApproverState.record_status_label,
+                            ApproverState.record_status_color,
+                        ),
+                        spacing="1",
+                        min_width="0",
+                        id="approver-record-status",
+                    ),
                     rx.cond(ApproverState.party != "", _fact("Contact", ApproverState.party)),
                     _fact(
                         "Requested",
@@ -856,9 +1027,25 @@ def _request() -> rx.Component:
                 ),
                 rx.divider(),
                 rx.cond(
-                    ApproverState.step_status == "pending",
-                    _decision(),
-                    _outcome(),
+                    ApproverState.record_closed & (ApproverState.approval_status == "pending"),
+                    rx.callout(
+                        rx.text(
+                            "“",
+                            ApproverState.record_title,
+                            "” is ",
+                            ApproverState.record_status_label.lower(),
+                            ", so this approval is closed; nothing to do.",
+                        ),
+                        icon="info",
+                        color_scheme="gray",
+                        width="100%",
+                        id="approver-outcome",
+                    ),
+                    rx.cond(
+                        ApproverState.step_status == "pending",
+                        _decision(),
+                        _outcome(),
+                    ),
                 ),
                 spacing="4",
                 width="100%",
