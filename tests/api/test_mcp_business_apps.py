@@ -74,6 +74,18 @@ def test_intake_flow_through_mcp(client, org):
         {"record_id": record_id, "field_key": "bank_account", "value": "1234567890"},
     )
     assert vault["redactedPreview"] == "****7890" and "1234567890" not in json.dumps(vault)
+    replaced = _call(
+        client,
+        headers,
+        "set-business-intake-vault-field",
+        {
+            "record_id": record_id,
+            "field_key": "bank_account",
+            "value": "555566667777",
+            "replace": True,
+        },
+    )
+    assert replaced["redactedPreview"] == "****7777"
     task = _call(
         client, headers, "create-business-intake-task", {"record_id": record_id, "title": "Call"}
     )
@@ -98,7 +110,7 @@ def test_intake_flow_through_mcp(client, org):
     bad = _call(client, headers, "list-business-records", {"app_slug": "payroll"})
     assert bad["error"] == "not_found"
     with session_scope() as session:
-        assert session.exec(select(VaultItem)).one().redacted_preview == "****7890"
+        assert session.exec(select(VaultItem)).one().redacted_preview == "****7777"
 
 
 def test_compliance_and_hiring_tools(client, org):

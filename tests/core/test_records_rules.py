@@ -265,6 +265,17 @@ def test_an_existing_vault_value_is_only_replaced_on_request_and_audited(org):
     assert replaced[0].data["previousPreview"] == "****6819"
 
 
+def test_who_may_not_reveal_a_value_may_not_replace_it(org):
+    record_id = _intake(org.actor)
+    _set(org.actor, record_id, "GB29NWBK60161331926819")
+    member = Actor(org_id=org.org_id, type="user", user_id="usr_member", role="member")
+    with pytest.raises(Forbidden, match="Only owner, admin, finance can replace this value."):
+        _set(member, record_id, "000099999999", replace=True)
+    with session_scope() as session:
+        assert session.exec(select(VaultItem)).one().redacted_preview == "****6819"
+    _set(_finance(org), record_id, "000099999999", replace=True)
+
+
 def test_a_portal_submission_keeps_the_staff_label_and_access_level(org):
     record_id = _intake(org.actor)
     _set(org.actor, record_id, "GB29NWBK60161331926819", label="Main account (HSBC)")

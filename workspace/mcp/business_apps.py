@@ -415,7 +415,12 @@ def _register_app_tools(app_slug: str) -> None:
         )
 
     def vault_tool(
-        record_id: str, field_key: str, value: str, label: str = "", access_level: str = "admin"
+        record_id: str,
+        field_key: str,
+        value: str,
+        label: str = "",
+        access_level: str = "admin",
+        replace: bool = False,
     ) -> str:
         return run_tool(
             lambda session, actor: records.vault_public(
@@ -428,6 +433,7 @@ def _register_app_tools(app_slug: str) -> None:
                     value=value,
                     label=label,
                     access_level=access_level,
+                    replace=replace,
                 )
             )
         )
@@ -470,7 +476,8 @@ def _register_app_tools(app_slug: str) -> None:
         "portal": (portal_tool, f"Create a public intake portal link for a {noun}."),
         "vault": (
             vault_tool,
-            "Encrypt and store a vault value; only the redacted preview is returned.",
+            "Encrypt and store a vault value; only the redacted preview is returned. A field "
+            "that already holds a value is overwritten only with replace=true.",
         ),
     }
     for op, (func, description) in tools.items():

@@ -1582,6 +1582,10 @@ def store_vault_value(
     ).first()
     created = item is None
     from_portal = actor.type == "portal"
+    allowed = ACCESS_LEVELS.get(item.access_level, ()) if item is not None else ()
+    if item is not None and actor.type == "user" and (actor.role or "") not in allowed:
+        # Whoever may not see a value may not swap it (a bank account, say) either.
+        raise Forbidden(f"Only {', '.join(allowed)} can replace this value.")
     if item is not None and not replace and not from_portal:
         raise Conflict(
             f"“{item.label}” already holds a value ({item.redacted_preview}). "

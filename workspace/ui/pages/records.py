@@ -539,8 +539,7 @@ class ComplianceCalendarState(AuthState):
                 if at is None or at > now + self.horizon_days * records.DAY_MS:
                     continue
                 when = datetime.fromtimestamp(at / 1000, tz=UTC)
-                left = (at - now) // records.DAY_MS
-                if left < 0:
+                if records.days_between(now, at) < 0:
                     self.overdue += 1
                 months.setdefault(when.strftime("%B %Y"), []).append(
                     CalendarEntry(
@@ -552,13 +551,7 @@ class ComplianceCalendarState(AuthState):
                         kind=kind,
                         status_label=humanize(item.status),
                         color=status_color(item.status),
-                        days_left=(
-                            f"{-left} days overdue"
-                            if left < 0
-                            else "today"
-                            if left == 0
-                            else f"in {left} days"
-                        ),
+                        days_left=records.days_left_label(at, now),
                     )
                 )
         ordered = sorted(months.items(), key=lambda kv: datetime.strptime(kv[0], "%B %Y"))
