@@ -3,6 +3,7 @@ the drop zone ready for another file, and a new template's editor shows whom fie
 placed for before the first one is dropped."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from reflex.istate.data import RouterData
@@ -27,7 +28,9 @@ def _upload(state: TemplatesState, upload: _Upload) -> list:
     async def run():
         return [update async for update in state.handle_upload([upload])]
 
-    return asyncio.run(run())
+    # In a thread of its own: after the browser tests, Playwright's event loop runs in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 @pytest.mark.parametrize(

@@ -1,17 +1,10 @@
-"""Form pieces shared by pages: labels tied to their controls, and the guard on buttons that
-create, send or record something."""
+"""Form pieces shared by pages: labels tied to their controls."""
 
 from __future__ import annotations
 
 import functools
 
 import reflex as rx
-
-# Buttons that create, send, record or void something throttle their event by this much, so a
-# double-click sends it once (`on_click=State.send.throttle(CLICK_GUARD_MS)`); short enough that
-# a quick retry after an error message still goes through. Their handlers also ignore a repeat
-# that arrives anyway, by the state the first one left (a tab's events run one after another).
-CLICK_GUARD_MS = 400
 
 
 def control_id_of(control: rx.Component) -> str | rx.Var | None:

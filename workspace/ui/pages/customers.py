@@ -20,7 +20,7 @@ from workspace.core.schemas.invoices import (
 from workspace.core.services import customers as service
 from workspace.core.services import subscriptions as subs
 from workspace.core.services.invoices import list_invoices
-from workspace.ui.components.forms import CLICK_GUARD_MS, compact_field
+from workspace.ui.components.forms import compact_field
 from workspace.ui.layout import TABLET_UP, WIDE_ONLY, app_shell, card, empty_state
 from workspace.ui.pages.invoice_detail import _iso_day
 from workspace.ui.pages.invoices import fmt_date, status_badge
@@ -186,7 +186,7 @@ def _new_customer_dialog() -> rx.Component:
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                     rx.button(
                         "Create customer",
-                        on_click=CustomersState.create.throttle(CLICK_GUARD_MS),
+                        on_click=CustomersState.create,
                         id="customer-submit",
                     ),
                     justify="end",
@@ -598,7 +598,7 @@ def _subscription_dialog() -> rx.Component:
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                     rx.button(
                         "Start subscription",
-                        on_click=CustomerState.create_subscription.throttle(CLICK_GUARD_MS),
+                        on_click=CustomerState.create_subscription,
                         id="sub-submit",
                     ),
                     justify="end",
@@ -674,9 +674,7 @@ def _cancel_subscription_button(s: dict) -> rx.Component:
                     rx.button(
                         "Cancel subscription",
                         color_scheme="red",
-                        on_click=CustomerState.cancel_subscription(s["id"]).throttle(
-                            CLICK_GUARD_MS
-                        ),
+                        on_click=CustomerState.cancel_subscription(s["id"]),
                         class_name="cancel-subscription-confirm",
                     )
                 ),

@@ -14,7 +14,7 @@ from workspace.core.errors import DomainError
 from workspace.core.schemas.envelopes import EnvelopeCreate, SignerIn, SignerUpdate
 from workspace.core.services import envelopes as service
 from workspace.core.services import templates as template_service
-from workspace.ui.components.forms import CLICK_GUARD_MS, form_field
+from workspace.ui.components.forms import form_field
 from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
@@ -638,7 +638,7 @@ def _signer_buttons(signer) -> rx.Component:
                     rx.icon("mail", size=16),
                     variant="soft",
                     size="2",
-                    on_click=EnvelopeState.resend(signer["id"]).throttle(CLICK_GUARD_MS),
+                    on_click=EnvelopeState.resend(signer["id"]),
                     aria_label="Resend invitation",
                 ),
                 content="Resend invitation",
@@ -760,7 +760,7 @@ def _signer_dialog() -> rx.Component:
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                     rx.button(
                         rx.cond(adding, "Add signer", "Save"),
-                        on_click=EnvelopeState.save_signer.throttle(CLICK_GUARD_MS),
+                        on_click=EnvelopeState.save_signer,
                         id="signer-form-save",
                     ),
                     justify="end",
@@ -810,7 +810,7 @@ def envelope_page() -> rx.Component:
                 rx.icon("bell", size=16),
                 "Remind",
                 variant="soft",
-                on_click=EnvelopeState.remind.throttle(CLICK_GUARD_MS),
+                on_click=EnvelopeState.remind,
                 id="remind",
             ),
         ),
@@ -828,7 +828,7 @@ def envelope_page() -> rx.Component:
                 rx.button(
                     rx.icon("send", size=16),
                     EnvelopeState.send_label,
-                    on_click=EnvelopeState.send_draft.throttle(CLICK_GUARD_MS),
+                    on_click=EnvelopeState.send_draft,
                     id="send-draft",
                 ),
             ),
@@ -988,7 +988,7 @@ def envelope_page() -> rx.Component:
                 rx.button(
                     rx.cond(EnvelopeState.is_draft, "Discard draft", "Cancel envelope"),
                     color_scheme="red",
-                    on_click=EnvelopeState.cancel.throttle(CLICK_GUARD_MS),
+                    on_click=EnvelopeState.cancel,
                     id="confirm-cancel",
                 ),
                 justify="end",
@@ -1384,13 +1384,13 @@ def send_footer(on_send, on_save_draft, cancel_href: str = "/envelopes") -> rx.C
                 rx.icon("file-pen-line", size=16),
                 "Save as draft",
                 variant="soft",
-                on_click=on_save_draft.throttle(CLICK_GUARD_MS),
+                on_click=on_save_draft,
                 id="save-draft",
             ),
             rx.button(
                 rx.icon("send", size=16),
                 rx.cond(EnvelopeFormState.schedule != "", "Schedule", "Send now"),
-                on_click=on_send.throttle(CLICK_GUARD_MS),
+                on_click=on_send,
                 id="send-envelope",
             ),
             justify="end",

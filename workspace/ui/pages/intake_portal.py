@@ -14,7 +14,7 @@ from workspace.core.apps import get_app
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 from workspace.core.services import approvals, branding, portal, records
-from workspace.ui.components.forms import CLICK_GUARD_MS, field_label
+from workspace.ui.components.forms import field_label
 from workspace.ui.pages.records import day_label, humanize, status_badge, status_color
 
 
@@ -580,7 +580,7 @@ def _active() -> rx.Component:
                     width="100%",
                 ),
                 # A double tap sends one submission; the handler also ignores a repeat.
-                on_submit=PortalState.submit.throttle(CLICK_GUARD_MS),
+                on_submit=PortalState.submit,
                 reset_on_submit=False,
             ),
             width="100%",

@@ -30,7 +30,7 @@ from workspace.core.schemas.invoices import (
 )
 from workspace.core.services import customers as customer_service
 from workspace.core.services import invoices as service
-from workspace.ui.components.forms import CLICK_GUARD_MS, compact_field
+from workspace.ui.components.forms import compact_field
 from workspace.ui.layout import PHONE_ONLY, TABLET_UP, app_shell, card
 from workspace.ui.pages.invoices import fmt_date, status_badge
 from workspace.ui.state import AuthState, toast_error
@@ -802,13 +802,13 @@ def _editor() -> rx.Component:
             rx.button(
                 "Save draft",
                 variant="soft",
-                on_click=InvoiceState.save.throttle(CLICK_GUARD_MS),
+                on_click=InvoiceState.save,
                 id="save-draft",
             ),
             rx.button(
                 rx.icon("send", size=16),
                 "Save and send",
-                on_click=InvoiceState.save_and_send.throttle(CLICK_GUARD_MS),
+                on_click=InvoiceState.save_and_send,
                 id="send",
             ),
             justify="end",
@@ -871,7 +871,7 @@ def _payment_dialog() -> rx.Component:
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                     rx.button(
                         "Record payment",
-                        on_click=InvoiceState.record_payment.throttle(CLICK_GUARD_MS),
+                        on_click=InvoiceState.record_payment,
                         id="pay-submit",
                     ),
                     justify="end",
@@ -909,7 +909,7 @@ def _void_button() -> rx.Component:
                     rx.button(
                         "Void invoice",
                         color_scheme="red",
-                        on_click=InvoiceState.void.throttle(CLICK_GUARD_MS),
+                        on_click=InvoiceState.void,
                         id="void-confirm",
                     )
                 ),

@@ -15,7 +15,6 @@ from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 from workspace.core.services import accounts, approvals, portal, records
 from workspace.ui.components.choices import Choice, choice_select
-from workspace.ui.components.forms import CLICK_GUARD_MS
 from workspace.ui.layout import app_shell, card
 from workspace.ui.pages.records import (
     ACCESS_LABELS,
@@ -159,6 +158,11 @@ def roles_text(level: str) -> str:
     if len(roles) < 2:
         return "".join(roles)
     return f"{', '.join(roles[:-1])} or {roles[-1]}"
+
+
+# The same form submitted again this soon after it succeeded is a double-click's second event
+# (a tab's events are handled one after another), not a new request.
+REPEAT_WINDOW_MS = 2000
 
 
 def _digest(parts: tuple) -> str:
@@ -428,7 +432,7 @@ class RecordState(AuthState):
         return (
             once is not None
             and self._last_submit == _digest(once)
-            and _clock_ms() - self._last_submit_at < CLICK_GUARD_MS
+            and _clock_ms() - self._last_submit_at < REPEAT_WINDOW_MS
         )
 
     def _remember(self, once: tuple | None) -> None:
@@ -909,9 +913,7 @@ def _document(doc: DocumentRow) -> rx.Component:
             )
         ),
         rx.menu.content(
-            rx.menu.item(
-                "Approve", on_select=RecordState.approve_document(doc.id).throttle(CLICK_GUARD_MS)
-            ),
+            rx.menu.item("Approve", on_select=RecordState.approve_document(doc.id)),
             rx.menu.item(
                 "Request revision", on_select=RecordState.open_review(doc.id, "needs_revision")
             ),
@@ -1001,7 +1003,7 @@ def _review_dialog() -> rx.Component:
                     ),
                     spacing="3",
                 ),
-                on_submit=RecordState.submit_review.throttle(CLICK_GUARD_MS),
+                on_submit=RecordState.submit_review,
                 reset_on_submit=True,
             ),
         ),
@@ -1077,7 +1079,7 @@ def _tasks() -> rx.Component:
                 rx.button(rx.icon("plus", size=14), "Add", type="submit"),
                 width="100%",
             ),
-            on_submit=RecordState.add_task.throttle(CLICK_GUARD_MS),
+            on_submit=RecordState.add_task,
             reset_on_submit=True,
             width="100%",
         ),
@@ -1121,14 +1123,12 @@ def _approval_line(line: ApprovalLine) -> rx.Component:
                 "Approve",
                 type="button",
                 color_scheme="green",
-                on_click=RecordState.decide(line.approval_id, "approved", "").throttle(
-                    CLICK_GUARD_MS
-                ),
+                on_click=RecordState.decide(line.approval_id, "approved", ""),
             ),
             rx.button("Reject", type="submit", color_scheme="red", variant="soft"),
             width="100%",
         ),
-        on_submit=RecordState.reject_with_comment.throttle(CLICK_GUARD_MS),
+        on_submit=RecordState.reject_with_comment,
         width="100%",
     )
     return rx.vstack(
@@ -1182,7 +1182,7 @@ def _approvals() -> rx.Component:
                 width="100%",
                 spacing="2",
             ),
-            on_submit=RecordState.request_approval.throttle(CLICK_GUARD_MS),
+            on_submit=RecordState.request_approval,
             reset_on_submit=True,
             width="100%",
         ),
@@ -1238,7 +1238,7 @@ def _team() -> rx.Component:
                 gap="8px",
                 width="100%",
             ),
-            on_submit=RecordState.assign_member.throttle(CLICK_GUARD_MS),
+            on_submit=RecordState.assign_member,
             width="100%",
         ),
     )
@@ -1318,7 +1318,7 @@ def _revoke_dialog() -> rx.Component:
                     rx.button(
                         "Revoke link",
                         color_scheme="red",
-                        on_click=RecordState.revoke_link.throttle(CLICK_GUARD_MS),
+                        on_click=RecordState.revoke_link,
                         id="revoke-link-confirm",
                     )
                 ),
@@ -1370,7 +1370,7 @@ def _links() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            on_submit=RecordState.create_link.throttle(CLICK_GUARD_MS),
+            on_submit=RecordState.create_link,
             reset_on_submit=True,
             width="100%",
         ),
@@ -1459,7 +1459,7 @@ def _reveal_dialog() -> rx.Component:
                         ),
                         spacing="3",
                     ),
-                    on_submit=RecordState.reveal.throttle(CLICK_GUARD_MS),
+                    on_submit=RecordState.reveal,
                     reset_on_submit=True,
                 ),
             ),
@@ -1573,7 +1573,7 @@ def _vault() -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            on_submit=RecordState.set_vault.throttle(CLICK_GUARD_MS),
+            on_submit=RecordState.set_vault,
             width="100%",
         ),
         _reveal_dialog(),

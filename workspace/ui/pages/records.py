@@ -15,7 +15,7 @@ from workspace.core.errors import DomainError
 from workspace.core.schemas.records import ComplianceCreate, HiringCreate, IntakeCreate
 from workspace.core.services import records
 from workspace.ui.components.choices import choice_select
-from workspace.ui.components.forms import CLICK_GUARD_MS, field_label, form_field
+from workspace.ui.components.forms import field_label, form_field
 from workspace.ui.layout import app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
@@ -487,7 +487,7 @@ def new_page_for(slug: str):
                         ),
                         spacing="4",
                     ),
-                    on_submit=NewRecordState.create.throttle(CLICK_GUARD_MS),
+                    on_submit=NewRecordState.create,
                 ),
                 max_width="820px",
             ),
