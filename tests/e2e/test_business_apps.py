@@ -15,6 +15,7 @@ from workspace.core.models import (
     Event,
     Membership,
     OutboxMessage,
+    PortalLink,
     RecordDocument,
     User,
     VaultItem,
@@ -84,6 +85,24 @@ def test_revoked_and_unknown_links_show_a_clear_page(org, phone_page):
     expect(phone_page.get_by_text("This link was revoked")).to_be_visible()
     phone_page.goto("/intake/not-a-real-token")
     expect(phone_page.get_by_text("Link not found")).to_be_visible()
+
+
+def test_a_closed_intake_portal_says_so_on_a_phone(org, phone_page, screenshot):
+    record_id = vendor_intake(org)
+    _, token = portal_link(org, record_id)
+    with session_scope() as session:
+        records.update_record(
+            session,
+            actor=org.actor,
+            app_slug="business-intake",
+            record_id=record_id,
+            status="rejected",
+        )
+    phone_page.goto(f"/intake/{token}")
+    expect(phone_page.get_by_text("This request is closed").first).to_be_visible()
+    expect(phone_page.get_by_role("button", name="Submit")).to_have_count(0)
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone_page, "business-apps-portal-closed-phone")
 
 
 def _member_page(new_page, live_server, org, email, role):
@@ -215,3 +234,32 @@ def test_approver_decides_from_the_emailed_link(org, new_page, screenshot):
 
     desk.goto("/approve/not-a-real-token")
     expect(desk.get_by_text("Link not found")).to_be_visible()
+
+
+def test_owner_replaces_a_vault_value_only_after_confirming(org, signed_in_page, screenshot):
+    record_id = _with_vault_value(org)
+    link_id, token = portal_link(org, record_id)
+    page = signed_in_page(org)
+    page.goto(f"/business-intake/{record_id}")
+    expect(page.locator(".vault-preview")).to_have_text("****6789")
+    page.locator("#vault-key").fill("bank_account")
+    page.locator("#vault-value").fill("999988887777")
+    expect(page.get_by_text("is already saved. Saving replaces the saved value")).to_be_visible()
+    screenshot(page, "business-apps-vault-replace")
+    page.locator("#vault-save").click()  # the tick is required: nothing is replaced yet
+    expect(page.locator(".vault-preview")).to_have_text("****6789")
+    page.locator("#vault-confirm-replace").click()
+    page.locator("#vault-save").click()
+    expect(page.locator(".vault-preview")).to_have_text("****7777")
+    expect(page.get_by_text("****6789 → ****7777")).to_be_visible()
+
+    page.locator(".revoke-link").click()  # revoking a portal link asks first
+    expect(page.get_by_role("alertdialog")).to_contain_text("Sam Lee")
+    page.get_by_role("button", name="Keep link").click()
+    with session_scope() as session:
+        assert session.get(PortalLink, link_id).revoked_at is None
+    page.locator(".revoke-link").click()
+    page.locator("#revoke-link-confirm").click()
+    expect(page.locator(".revoke-link")).to_have_count(0)
+    with session_scope() as session:
+        assert session.get(PortalLink, link_id).revoked_at is not None

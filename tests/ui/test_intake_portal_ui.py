@@ -64,7 +64,7 @@ def test_a_rejected_intake_shows_a_closed_page(org, monkeypatch):
     _status(org, record_id, "rejected")
     state = _portal_state(monkeypatch, token)
     assert state.state == "closed"
-    assert state.closed_message.startswith("This request is closed; contact Acme Inc")
+    assert state.closed_message.startswith("Acme Inc is no longer collecting documents")
 
 
 def test_a_returned_document_shows_its_reason_and_the_brand_is_applied(org, monkeypatch):

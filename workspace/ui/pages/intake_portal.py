@@ -198,7 +198,10 @@ class PortalState(rx.State):
                 self.org_name = view.org_name
                 self.logo_url = view.logo_url
                 self.brand, self.brand_text = brand_colors(view.brand_color)
-                self.closed_message = portal.closed_message(view.org_name)
+                self.closed_message = (
+                    f"{view.org_name} is no longer collecting documents or details here. "
+                    "Contact them if you need to send something."
+                )
                 self.title = view.record.title
                 self.app_name = view.app.name
                 self.recipient = view.link.recipient_name
