@@ -56,3 +56,31 @@ def portal_link(org, record_id: str) -> tuple[str, str]:
             recipient_name="Sam Lee",
         )
         return link.id, portal.portal_token(link.id)
+
+
+def bank_account(org, record_id: str, value: str, *, access_level: str = "finance") -> None:
+    """A "Bank account" value in the record's vault, readable by `access_level`."""
+    with session_scope() as session:
+        records.set_vault_field(
+            session,
+            actor=org.actor,
+            app_slug="business-intake",
+            record_id=record_id,
+            field_key="bank_account",
+            value=value,
+            label="Bank account",
+            access_level=access_level,
+        )
+
+
+def reveal(actor, record_id: str, vault_id: str, password: str) -> str:
+    """A vault value of a Business Intake record, revealed with the actor's password."""
+    with session_scope() as session:
+        return records.reveal_vault_field(
+            session,
+            actor=actor,
+            app_slug="business-intake",
+            record_id=record_id,
+            vault_id=vault_id,
+            password=password,
+        )

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
+from tests.record_samples import reveal
 from workspace.core import clock, keyring, vault
 from workspace.core.actor import Actor
 from workspace.core.db import session_scope
@@ -343,18 +344,6 @@ def _set(actor, record_id, key="bank_account", value="1234567890", level="financ
         ).id
 
 
-def _reveal(actor, record_id, vault_id, password):
-    with session_scope() as session:
-        return records.reveal_vault_field(
-            session,
-            actor=actor,
-            app_slug=INTAKE,
-            record_id=record_id,
-            vault_id=vault_id,
-            password=password,
-        )
-
-
 def test_vault_values_are_encrypted_with_a_fresh_key_and_bound_to_their_row(org):
     owner = _owner(org)
     first = _intake(owner)
@@ -371,14 +360,14 @@ def test_vault_values_are_encrypted_with_a_fresh_key_and_bound_to_their_row(org)
         item_b.ciphertext, item_b.nonce = item_a.ciphertext, item_a.nonce
         item_b.wrapped_key, item_b.key_id = item_a.wrapped_key, item_a.key_id
     with pytest.raises(vault.VaultDecryptError):
-        _reveal(owner, second, b, "correct-horse-1")
+        reveal(owner, second, b, "correct-horse-1")
     with session_scope() as session:
         moved = session.get(VaultItem, a)
         moved.field_key = "tax_id"
         with pytest.raises(vault.VaultDecryptError):
             records.decrypt_item(moved)
         session.rollback()
-    assert _reveal(owner, first, a, "correct-horse-1") == "1234567890"
+    assert reveal(owner, first, a, "correct-horse-1") == "1234567890"
     with session_scope() as session:
         actions = [
             r.action for r in session.exec(select(AuditLog).where(AuditLog.subject_id == first))
@@ -394,15 +383,15 @@ def test_reveal_needs_an_allowed_role_and_the_password(org):
     member = _user(org, "member@acme.test", "member")
     finance = _user(org, "money@acme.test", "finance", password="finance-pass-1")
     with pytest.raises(Forbidden):
-        _reveal(member, record_id, finance_value, "member-pass-1")
+        reveal(member, record_id, finance_value, "member-pass-1")
     with pytest.raises(Forbidden):
-        _reveal(finance, record_id, hr_value, "finance-pass-1")
+        reveal(finance, record_id, hr_value, "finance-pass-1")
     with pytest.raises(Forbidden, match="password"):
-        _reveal(finance, record_id, finance_value, "wrong-password")
-    assert _reveal(finance, record_id, finance_value, "finance-pass-1") == "1234567890"
+        reveal(finance, record_id, finance_value, "wrong-password")
+    assert reveal(finance, record_id, finance_value, "finance-pass-1") == "1234567890"
     api = Actor(org_id=org.org_id, type="api", role="admin")
     with pytest.raises(Forbidden):
-        _reveal(api, record_id, finance_value, "")
+        reveal(api, record_id, finance_value, "")
     with session_scope() as session:
         rows = session.exec(select(AuditLog).where(AuditLog.subject_id == record_id)).all()
     denied = [r for r in rows if r.action == "vault_reveal_denied"]
@@ -419,12 +408,12 @@ def test_rotation_rewraps_every_data_key_and_old_values_still_decrypt(org):
     with session_scope() as session:
         assert {session.get(VaultItem, i).key_id for i in ids} == {new_key}
     for index, vault_id in enumerate(ids):
-        assert _reveal(owner, record_id, vault_id, "correct-horse-1") == f"secret-value-{index}"
+        assert reveal(owner, record_id, vault_id, "correct-horse-1") == f"secret-value-{index}"
     # Values wrapped under the new key survive a second rotation, via the CLI.
     from workspace.cli import main
 
     assert main(["rotate-keys"]) == 0
-    assert _reveal(owner, record_id, ids[0], "correct-horse-1") == "secret-value-0"
+    assert reveal(owner, record_id, ids[0], "correct-horse-1") == "secret-value-0"
 
 
 # ---------------------------------------------------------------- portal

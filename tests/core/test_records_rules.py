@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
+from tests.record_samples import reveal
 from workspace.core import clock
 from workspace.core.actor import Actor
 from workspace.core.db import session_scope
@@ -302,18 +303,6 @@ def _finance(org) -> Actor:
         )
 
 
-def _reveal(actor, record_id, vault_id, password):
-    with session_scope() as session:
-        return records.reveal_vault_field(
-            session,
-            actor=actor,
-            app_slug=INTAKE,
-            record_id=record_id,
-            vault_id=vault_id,
-            password=password,
-        )
-
-
 def test_reveal_refuses_further_passwords_after_five_wrong_ones_for_the_window(org):
     finance = _finance(org)
     record_id = _intake(org.actor)
@@ -321,17 +310,17 @@ def test_reveal_refuses_further_passwords_after_five_wrong_ones_for_the_window(o
     start = ms("2026-12-06T10:00:00")
     for second in range(5):
         with clock.travel(to_ms=start + second * 1000), pytest.raises(Forbidden):
-            _reveal(finance, record_id, vault_id, "wrong-password")
+            reveal(finance, record_id, vault_id, "wrong-password")
     with clock.travel(to_ms=start + 10_000), pytest.raises(RateLimited) as caught:
-        _reveal(finance, record_id, vault_id, "pass-1234")
+        reveal(finance, record_id, vault_id, "pass-1234")
     assert caught.value.message == "Too many wrong passwords. Try again in 15 minutes."
     assert 0 < caught.value.retry_after <= 15 * 60
     locked = [a for a in _audit("vault_reveal_denied") if a.data.get("reason") == "locked"]
     assert len(locked) == 1 and locked[0].actor_email == "money@acme.test"
     with clock.travel(to_ms=start + 14 * 60_000), pytest.raises(RateLimited):
-        _reveal(finance, record_id, vault_id, "pass-1234")
+        reveal(finance, record_id, vault_id, "pass-1234")
     with clock.travel(to_ms=start + 15 * 60_000 + 1000):
-        assert _reveal(finance, record_id, vault_id, "pass-1234") == "GB29NWBK60161331926819"
+        assert reveal(finance, record_id, vault_id, "pass-1234") == "GB29NWBK60161331926819"
 
 
 def test_a_reveal_clears_earlier_wrong_passwords(org):
@@ -340,12 +329,12 @@ def test_a_reveal_clears_earlier_wrong_passwords(org):
     vault_id = _set(org.actor, record_id, "GB29NWBK60161331926819")
     for _ in range(4):
         with pytest.raises(Forbidden):
-            _reveal(finance, record_id, vault_id, "wrong-password")
-    assert _reveal(finance, record_id, vault_id, "pass-1234")
+            reveal(finance, record_id, vault_id, "wrong-password")
+    assert reveal(finance, record_id, vault_id, "pass-1234")
     for _ in range(4):
         with pytest.raises(Forbidden):
-            _reveal(finance, record_id, vault_id, "wrong-password")
-    assert _reveal(finance, record_id, vault_id, "pass-1234")
+            reveal(finance, record_id, vault_id, "wrong-password")
+    assert reveal(finance, record_id, vault_id, "pass-1234")
 
 
 # ---------------------------------------------------------------- returned documents

@@ -7,7 +7,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from tests.record_samples import approval_links, portal_link, vendor_intake
+from tests.record_samples import approval_links, bank_account, portal_link, vendor_intake
 from workspace.core.db import session_scope
 from workspace.core.models import (
     AppRecord,
@@ -122,17 +122,7 @@ def _member_page(new_page, live_server, org, email, role):
 
 def _with_vault_value(org) -> str:
     record_id = vendor_intake(org)
-    with session_scope() as session:
-        records.set_vault_field(
-            session,
-            actor=org.actor,
-            app_slug="business-intake",
-            record_id=record_id,
-            field_key="bank_account",
-            value=BANK,
-            label="Bank account",
-            access_level="finance",
-        )
+    bank_account(org, record_id, BANK)
     return record_id
 
 

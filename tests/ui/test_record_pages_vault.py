@@ -3,7 +3,7 @@ role that can't use it (a note says who can), and saving over a saved vault valu
 
 from sqlmodel import select
 
-from tests.record_samples import vendor_intake
+from tests.record_samples import bank_account, vendor_intake
 from tests.ui.states import signed_in_state
 from workspace.core.db import session_scope
 from workspace.core.models import AuditLog, Membership, User, VaultItem
@@ -17,17 +17,7 @@ OLD, NEW = "000123456819", "999988887777"
 
 def _with_bank_account(org, access_level: str = "finance") -> str:
     record_id = vendor_intake(org)
-    with session_scope() as session:
-        records.set_vault_field(
-            session,
-            actor=org.actor,
-            app_slug="business-intake",
-            record_id=record_id,
-            field_key="bank_account",
-            value=OLD,
-            label="Bank account",
-            access_level=access_level,
-        )
+    bank_account(org, record_id, OLD, access_level=access_level)
     return record_id
 
 
@@ -154,16 +144,7 @@ def test_a_refused_save_keeps_an_inline_error(org):
 def test_a_value_saved_elsewhere_meanwhile_is_not_replaced_unasked(org):
     record_id = vendor_intake(org)
     state = _page(org, record_id)
-    with session_scope() as session:
-        records.set_vault_field(
-            session,
-            actor=org.actor,
-            app_slug="business-intake",
-            record_id=record_id,
-            field_key="bank_account",
-            value=OLD,
-            access_level="finance",
-        )
+    bank_account(org, record_id, OLD)
     # The page was loaded before that value was saved.
     state.set_vault({"fieldKey": "bank_account", "value": NEW, "accessLevel": "finance"})
     assert "****6819" in state.vault_error and state.vault_replaces == "****6819"

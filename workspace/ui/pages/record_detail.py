@@ -234,22 +234,21 @@ class RecordState(AuthState):
     def review_status_label(self) -> str:
         return humanize(self.review_status).lower()
 
+    def _vault_item_typed(self):
+        """The vault entry whose key is the one typed, if it is already saved."""
+        key = self.vault_key.strip()
+        return next((item for item in self.vault_items if key and item.field_key == key), None)
+
     @rx.var
     def vault_replaces(self) -> str:
         """The masked value a save would replace, when the key typed is already in the vault."""
-        key = self.vault_key.strip()
-        for item in self.vault_items:
-            if key and item.field_key == key:
-                return item.preview
-        return ""
+        item = self._vault_item_typed()
+        return item.preview if item else ""
 
     @rx.var
     def vault_replaces_label(self) -> str:
-        key = self.vault_key.strip()
-        for item in self.vault_items:
-            if key and item.field_key == key:
-                return item.label
-        return ""
+        item = self._vault_item_typed()
+        return item.label if item else ""
 
     @rx.var
     def app_name(self) -> str:
