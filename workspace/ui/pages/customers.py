@@ -20,6 +20,7 @@ from workspace.core.schemas.invoices import (
 from workspace.core.services import customers as service
 from workspace.core.services import subscriptions as subs
 from workspace.core.services.invoices import list_invoices
+from workspace.ui.components.dialogs import confirm_dialog
 from workspace.ui.components.forms import compact_field
 from workspace.ui.layout import TABLET_UP, WIDE_ONLY, app_shell, card, empty_state
 from workspace.ui.pages.invoice_detail import _iso_day
@@ -649,40 +650,22 @@ def _subscription_row(s: dict) -> rx.Component:
 
 
 def _cancel_subscription_button(s: dict) -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button(
-                "Cancel",
-                size="1",
-                variant="soft",
-                color_scheme="red",
-                aria_label=f"Cancel subscription {s['name']}",
-            )
-        ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Cancel ", s["name"], "?"),
-            rx.alert_dialog.description(
-                "No more invoices will be issued for it. Invoices already sent stay as they "
-                "are. This cannot be undone.",
-                size="2",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button("Keep subscription", variant="soft", color_scheme="gray")
-                ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Cancel subscription",
-                        color_scheme="red",
-                        on_click=CustomerState.cancel_subscription(s["id"]),
-                        class_name="cancel-subscription-confirm",
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                padding_top="16px",
-            ),
-            max_width="440px",
+    return confirm_dialog(
+        rx.fragment("Cancel ", s["name"], "?"),
+        [
+            "No more invoices will be issued for it. Invoices already sent stay as they are. "
+            "This cannot be undone."
+        ],
+        keep="Keep subscription",
+        confirm="Cancel subscription",
+        on_confirm=CustomerState.cancel_subscription(s["id"]),
+        confirm_class="cancel-subscription-confirm",
+        trigger=rx.button(
+            "Cancel",
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            aria_label=f"Cancel subscription {s['name']}",
         ),
     )
 

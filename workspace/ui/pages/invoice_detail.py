@@ -30,6 +30,7 @@ from workspace.core.schemas.invoices import (
 )
 from workspace.core.services import customers as customer_service
 from workspace.core.services import invoices as service
+from workspace.ui.components.dialogs import confirm_dialog
 from workspace.ui.components.forms import compact_field
 from workspace.ui.layout import PHONE_ONLY, TABLET_UP, app_shell, card
 from workspace.ui.pages.invoices import fmt_date, status_badge
@@ -888,36 +889,18 @@ def _payment_dialog() -> rx.Component:
 
 
 def _void_button() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button(
-                rx.icon("ban", size=16), "Void", color_scheme="red", variant="soft", id="void"
-            )
-        ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Void ", InvoiceState.number, "?"),
-            rx.alert_dialog.description(
-                "A voided invoice is permanently inactive: no more payments or reminders, and "
-                "the client's link shows it as void. This cannot be undone.",
-                size="2",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button("Keep invoice", variant="soft", color_scheme="gray")
-                ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Void invoice",
-                        color_scheme="red",
-                        on_click=InvoiceState.void,
-                        id="void-confirm",
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                padding_top="16px",
-            ),
-            max_width="440px",
+    return confirm_dialog(
+        rx.fragment("Void ", InvoiceState.number, "?"),
+        [
+            "A voided invoice is permanently inactive: no more payments or reminders, and the "
+            "client's link shows it as void. This cannot be undone."
+        ],
+        keep="Keep invoice",
+        confirm="Void invoice",
+        on_confirm=InvoiceState.void,
+        confirm_id="void-confirm",
+        trigger=rx.button(
+            rx.icon("ban", size=16), "Void", color_scheme="red", variant="soft", id="void"
         ),
     )
 

@@ -15,6 +15,7 @@ from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 from workspace.core.services import accounts, approvals, portal, records
 from workspace.ui.components.choices import Choice, choice_select
+from workspace.ui.components.dialogs import confirm_dialog
 from workspace.ui.layout import app_shell, card
 from workspace.ui.pages.records import (
     ACCESS_LABELS,
@@ -1301,32 +1302,18 @@ def _link(link: LinkRow) -> rx.Component:
 
 
 def _revoke_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Revoke this portal link?"),
-            rx.alert_dialog.description(
-                "The link for ",
-                rx.text.strong(RecordState.revoke_link_label),
-                " stops working at once: opening it shows that it was revoked. "
-                "This cannot be undone; create a new link to invite them again.",
-                size="2",
-            ),
-            rx.flex(
-                rx.alert_dialog.cancel(rx.button("Keep link", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Revoke link",
-                        color_scheme="red",
-                        on_click=RecordState.revoke_link,
-                        id="revoke-link-confirm",
-                    )
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="16px",
-            ),
-            max_width="440px",
-        ),
+    return confirm_dialog(
+        "Revoke this portal link?",
+        [
+            "The link for ",
+            rx.text.strong(RecordState.revoke_link_label),
+            " stops working at once: opening it shows that it was revoked. "
+            "This cannot be undone; create a new link to invite them again.",
+        ],
+        keep="Keep link",
+        confirm="Revoke link",
+        on_confirm=RecordState.revoke_link,
+        confirm_id="revoke-link-confirm",
         open=RecordState.revoke_link_id != "",
         on_open_change=RecordState.cancel_revoke,
     )

@@ -11,6 +11,7 @@ from workspace.core.errors import DomainError, ValidationFailed
 from workspace.core.models.accounts import ROLES
 from workspace.core.services import accounts, api_keys, branding
 from workspace.ui.components.choices import Choice, choice_select
+from workspace.ui.components.dialogs import confirm_dialog
 from workspace.ui.components.formatting import format_time
 from workspace.ui.components.forms import form_field
 from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state, scrolling_table
@@ -832,23 +833,13 @@ def _api_keys_tab() -> rx.Component:
 
 
 def _confirm_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(SettingsState.confirm_title),
-            rx.alert_dialog.description(SettingsState.confirm_text, size="2"),
-            rx.flex(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Confirm", color_scheme="red", on_click=SettingsState.confirm, id="confirm"
-                    )
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="16px",
-            ),
-            max_width="440px",
-        ),
+    return confirm_dialog(
+        SettingsState.confirm_title,
+        [SettingsState.confirm_text],
+        keep="Cancel",
+        confirm="Confirm",
+        on_confirm=SettingsState.confirm,
+        confirm_id="confirm",
         open=SettingsState.confirm_kind != "",
         on_open_change=SettingsState.cancel_confirm,
     )

@@ -15,6 +15,7 @@ from workspace.core.events_catalog import EVENT_GROUPS
 from workspace.core.schemas.webhooks import WebhookCreate, WebhookUpdate
 from workspace.core.services import webhooks as service
 from workspace.core.services.events import event_payload
+from workspace.ui.components.dialogs import confirm_dialog
 from workspace.ui.components.forms import label_row
 from workspace.ui.layout import app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
@@ -947,32 +948,18 @@ def _delivery_dialog() -> rx.Component:
 
 
 def _delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this webhook?"),
-            rx.alert_dialog.description(
-                "Events stop going to ",
-                rx.text.strong(WebhooksState.delete_url, style=WRAP_ANYWHERE),
-                " at once, and its delivery log is deleted with it. To pause deliveries "
-                "instead, switch the webhook off.",
-                size="2",
-            ),
-            rx.flex(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Delete webhook",
-                        color_scheme="red",
-                        on_click=WebhooksState.confirm_delete,
-                        id="confirm-delete",
-                    )
-                ),
-                gap="12px",
-                justify="end",
-                margin_top="16px",
-            ),
-            max_width="460px",
-        ),
+    return confirm_dialog(
+        "Delete this webhook?",
+        [
+            "Events stop going to ",
+            rx.text.strong(WebhooksState.delete_url, style=WRAP_ANYWHERE),
+            " at once, and its delivery log is deleted with it. To pause deliveries "
+            "instead, switch the webhook off.",
+        ],
+        keep="Cancel",
+        confirm="Delete webhook",
+        on_confirm=WebhooksState.confirm_delete,
+        confirm_id="confirm-delete",
         open=WebhooksState.delete_id != "",
         on_open_change=WebhooksState.cancel_delete,
     )
