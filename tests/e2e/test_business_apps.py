@@ -243,6 +243,17 @@ def test_owner_replaces_a_vault_value_only_after_confirming(org, signed_in_page,
     expect(page.locator(".vault-preview")).to_have_text("****7777")
     expect(page.get_by_text("****6789 → ****7777")).to_be_visible()
 
+    expect(page.locator("#upload-hint")).to_have_text("PDF, JPG, PNG or WebP, up to 20 MB")
+    page.locator("#approval-title").fill("Finance approval")
+    page.locator("#approval-approvers").fill("not-an-email")
+    page.get_by_role("button", name="Request").click()
+    expect(page.get_by_text("valid email").first).to_be_visible()
+    expect(page.locator("#approval-approvers")).to_have_value("not-an-email")  # kept to fix
+    page.locator("#approval-approvers").fill("cfo@acme.test")
+    page.get_by_role("button", name="Request").click()
+    expect(page.get_by_text("Approval requested").first).to_be_visible()
+    expect(page.locator("#approval-approvers")).to_have_value("")
+
     page.locator(".revoke-link").click()  # revoking a portal link asks first
     expect(page.get_by_role("alertdialog")).to_contain_text("Sam Lee")
     page.get_by_role("button", name="Keep link").click()

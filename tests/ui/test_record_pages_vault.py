@@ -8,6 +8,7 @@ from tests.ui.states import signed_in_state
 from workspace.core.db import session_scope
 from workspace.core.models import AuditLog, Membership, User, VaultItem
 from workspace.core.passwords import hash_password
+from workspace.core.schemas.records import ComplianceCreate
 from workspace.core.services import accounts, records
 from workspace.ui.pages.record_detail import RecordState
 
@@ -149,3 +150,30 @@ def test_a_value_saved_elsewhere_meanwhile_is_not_replaced_unasked(org):
     state.set_vault({"fieldKey": "bank_account", "value": NEW, "accessLevel": "finance"})
     assert "****6819" in state.vault_error and state.vault_replaces == "****6819"
     assert _vault_value(record_id) == OLD
+
+
+def test_the_upload_hint_names_the_files_each_requirement_takes(org):
+    state = _page(org, vendor_intake(org))
+    assert state.upload_hints["tax_form"] == "PDF, JPG, PNG or WebP, up to 20 MB"
+    assert state.upload_hints[state.upload_requirement]
+    with session_scope() as session:
+        item = records.create_compliance_item(
+            session,
+            actor=org.actor,
+            data=ComplianceCreate(title="Fire drill log", trackingType="custom"),
+        )
+    state.app_slug, state.record_id = "renewals-compliance", item.id
+    state._refresh()
+    assert state.upload_hints["evidence"] == (
+        "PDF, JPG, PNG, WebP, text, CSV, Word (.docx) or Word (.doc), up to 20 MB"
+    )
+
+
+def test_a_refused_task_keeps_what_was_typed_and_an_added_one_clears_the_form(org):
+    state = _page(org, vendor_intake(org))
+    refused = state.add_task({"title": "", "dueDate": ""})
+    assert not isinstance(refused, list) and state.tasks == []  # an error toast only
+    added = state.add_task({"title": "Call the vendor", "dueDate": ""})
+    cleared = [str(event) for event in added if "set_value" in str(event)]
+    assert len(cleared) == 2 and "task_title" in cleared[0] and "task_due" in cleared[1]
+    assert [task.title for task in state.tasks] == ["Call the vendor"]

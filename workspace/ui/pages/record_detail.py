@@ -10,7 +10,13 @@ import time
 
 import reflex as rx
 
-from workspace.core.apps import ACCESS_LEVELS, TEAM_ROLES, VAULT_ACCESS_LEVELS, get_app
+from workspace.core.apps import (
+    ACCESS_LEVELS,
+    MAX_DOCUMENT_BYTES,
+    TEAM_ROLES,
+    VAULT_ACCESS_LEVELS,
+    get_app,
+)
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 from workspace.core.services import accounts, approvals, portal, records
@@ -199,6 +205,7 @@ class RecordState(AuthState):
     progress: str = ""
     checklist: list[ChecklistRow] = []
     requirement_options: list[Choice] = []
+    upload_hints: dict[str, str] = {}  # requirement key -> the files it takes
     documents: list[DocumentRow] = []
     tasks: list[TaskRow] = []
     approval_lines: list[ApprovalLine] = []
@@ -327,6 +334,12 @@ class RecordState(AuthState):
             for c in view["checklist"]
         ]
         self.requirement_options = [Choice(c["key"], c["label"]) for c in view["checklist"]]
+        self.upload_hints = {
+            c[
+                "key"
+            ]: f"{records.file_kinds(c['acceptedTypes'])}, up to {MAX_DOCUMENT_BYTES >> 20} MB"
+            for c in view["checklist"]
+        }
         keys = [c.key for c in self.checklist]
         if self.upload_requirement not in keys:
             self.upload_requirement = keys[0] if keys else ""
@@ -439,9 +452,18 @@ class RecordState(AuthState):
         if once is not None:
             self._last_submit, self._last_submit_at = _digest(once), _clock_ms()
 
-    def _run(self, action, success: str | None = None, *, once: tuple | None = None):
+    def _run(
+        self,
+        action,
+        success: str | None = None,
+        *,
+        once: tuple | None = None,
+        clear: tuple[str, ...] = (),
+    ):
         """Run a service call with the signed-in actor; toast errors, refresh on success.
-        `once` names the submission: the same one again right after a success does nothing."""
+        `once` names the submission: the same one again right after a success does nothing.
+        `clear` names the inputs emptied after a success (a refused form keeps what was typed).
+        """
         if self._is_repeat(once):
             return None
         try:
@@ -452,7 +474,8 @@ class RecordState(AuthState):
             return toast_error(exc)
         self._remember(once)
         self._refresh()
-        return rx.toast.success(success, position="top-center") if success else None
+        done = [rx.set_value(input_id, "") for input_id in clear]
+        return [*done, rx.toast.success(success, position="top-center")] if success else done
 
     @rx.event
     def change_status(self, value: str):
@@ -560,6 +583,7 @@ class RecordState(AuthState):
             ),
             "Task added",
             once=("add_task", sorted(form.items())),
+            clear=("task-title", "task-due"),
         )
 
     @rx.event
@@ -590,6 +614,7 @@ class RecordState(AuthState):
             ),
             "Approval requested; approvers were emailed",
             once=("request_approval", sorted(form.items())),
+            clear=("approval-title", "approval-approvers"),
         )
 
     @rx.event
@@ -657,6 +682,7 @@ class RecordState(AuthState):
             ),
             "Portal link created",
             once=("create_link", sorted(form.items())),
+            clear=("link-name", "link-email"),
         )
 
     @rx.event
@@ -744,7 +770,10 @@ class RecordState(AuthState):
         )
         # The form keeps what was typed when a save fails; after a save it starts empty.
         return [
-            *(rx.set_value(f"vault-{name}", "") for name in ("key", "label", "value")),
+            *(
+                rx.set_value(input_id, "")
+                for input_id in ("vault-key", "vault-label", "vault-value")
+            ),
             rx.toast.success(message, position="top-center"),
         ]
 
@@ -889,7 +918,12 @@ def _checklist() -> rx.Component:
             rx.vstack(
                 rx.icon("upload", size=20, color=rx.color("gray", 11)),
                 rx.text("Drop a file or click to choose", size="2"),
-                rx.text("PDF or image, up to 20 MB", size="1", color=rx.color("gray", 11)),
+                rx.text(
+                    RecordState.upload_hints[RecordState.upload_requirement],
+                    size="1",
+                    color=rx.color("gray", 11),
+                    id="upload-hint",
+                ),
                 align="center",
                 spacing="1",
             ),
@@ -1074,13 +1108,15 @@ def _tasks() -> rx.Component:
                     aria_label="New task",
                     required=True,
                     width="100%",
+                    id="task-title",
                 ),
-                rx.input(name="dueDate", type="date", aria_label="Due date", width="160px"),
+                rx.input(
+                    name="dueDate", type="date", aria_label="Due date", width="160px", id="task-due"
+                ),
                 rx.button(rx.icon("plus", size=14), "Add", type="submit"),
                 width="100%",
             ),
             on_submit=RecordState.add_task,
-            reset_on_submit=True,
             width="100%",
         ),
     )
@@ -1158,6 +1194,7 @@ def _approvals() -> rx.Component:
                         aria_label="Approval title",
                         required=True,
                         width="100%",
+                        id="approval-title",
                     ),
                     choice_select(
                         labelled(("sequential", "parallel")),
@@ -1175,6 +1212,7 @@ def _approvals() -> rx.Component:
                         aria_label="Approver emails",
                         required=True,
                         width="100%",
+                        id="approval-approvers",
                     ),
                     rx.button("Request", type="submit"),
                     width="100%",
@@ -1183,7 +1221,6 @@ def _approvals() -> rx.Component:
                 spacing="2",
             ),
             on_submit=RecordState.request_approval,
-            reset_on_submit=True,
             width="100%",
         ),
     )
@@ -1338,6 +1375,7 @@ def _links() -> rx.Component:
                     placeholder="Recipient name",
                     aria_label="Recipient name",
                     width="100%",
+                    id="link-name",
                 ),
                 rx.input(
                     name="recipientEmail",
@@ -1345,6 +1383,7 @@ def _links() -> rx.Component:
                     placeholder="Recipient email",
                     aria_label="Recipient email",
                     width="100%",
+                    id="link-email",
                 ),
                 rx.hstack(
                     rx.checkbox("Email the link", name="sendEmail", default_checked=True),
@@ -1357,7 +1396,6 @@ def _links() -> rx.Component:
                 width="100%",
             ),
             on_submit=RecordState.create_link,
-            reset_on_submit=True,
             width="100%",
         ),
         _revoke_dialog(),
