@@ -645,3 +645,34 @@ def test_saving_a_draft_unchanged_records_no_edit(org):
     assert edits() == []
     save(notes="Payment due within 14 days.")
     assert edits() == ["Draft INV-0001 edited"]
+
+
+def test_new_invoices_and_subscriptions_start_in_the_organizations_currency(org):
+    from workspace.core.schemas.invoices import CustomerCreate, SubscriptionCreate
+    from workspace.core.services import accounts, customers, subscriptions
+
+    with session_scope() as session:
+        assert svc.invoice_totals(session, actor=org.actor)["currency"] == "NGN"
+        with pytest.raises(ValidationFailed) as unknown:
+            accounts.update_organization(session, actor=org.actor, default_currency="XYZ")
+    assert unknown.value.field == "defaultCurrency"
+    with session_scope() as session:
+        org_row = accounts.update_organization(session, actor=org.actor, default_currency="usd")
+        assert org_row.default_currency == "USD"
+    with session_scope() as session:
+        assert svc.invoice_totals(session, actor=org.actor)["currency"] == "USD"
+    body = seed_body().model_dump(by_alias=True, exclude={"currency"}, exclude_unset=True)
+    with session_scope() as session:
+        invoice = svc.create_invoice(session, actor=org.actor, data=InvoiceCreate(**body))
+        assert invoice.currency == "USD"
+        euro = svc.create_invoice(session, actor=org.actor, data=seed_body(currency="EUR"))
+        assert euro.currency == "EUR"  # each invoice may still use another
+        customer = customers.create_customer(
+            session, actor=org.actor, data=CustomerCreate(name="Ada", email="ada@x.test")
+        )
+        sub, first = subscriptions.create_subscription(
+            session,
+            actor=org.actor,
+            data=SubscriptionCreate(customerId=customer.id, name="Retainer", amountKobo=5000),
+        )
+        assert sub.currency == first.currency == "USD"

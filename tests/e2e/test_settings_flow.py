@@ -151,9 +151,16 @@ def test_branding_shows_in_the_shell(signed_in_page, live_server, org, screensho
     page.goto("/settings")
     page.locator("#org-name-input").fill("Acme Renamed")
     page.locator("#brand-color-input").fill("#0f766e")
+    page.locator("#default-currency").click()
+    page.get_by_role("option", name="USD · US dollar").click()
     page.locator("#save-organization").click()
     expect(page.get_by_text("Organization saved.")).to_be_visible()
     expect(page.locator("#org-name")).to_have_text("Acme Renamed")
+    with session_scope() as session:
+        assert session.get(Organization, org.org_id).default_currency == "USD"
+    page.goto("/invoices/new")  # a new invoice starts in it
+    expect(page.locator("#field-currency_code")).to_have_text("USD")
+    page.goto("/settings")
 
     page.locator("#brand-color-input").fill("teal")
     page.locator("#save-organization").click()

@@ -13,6 +13,10 @@ class Organization(SQLModel, table=True):
     name: str = Field(max_length=200)
     logo_sha256: str | None = Field(default=None, max_length=64)
     brand_color: str = Field(default="#4f46e5", max_length=16)
+    # New invoices and subscriptions start in it (ISO 4217).
+    default_currency: str = Field(
+        default="NGN", max_length=3, sa_column_kwargs={"server_default": "NGN"}
+    )
     created_at: int = ms_field()
 
 

@@ -33,7 +33,7 @@ class InvoiceCreate(ApiModel):
     client_email: str | None = None
     client_company: str | None = None
     title: str | None = None
-    currency: str = "NGN"
+    currency: str | None = None  # the organization's default currency
     line_items: list[LineItemIn] = Field(default_factory=list)
     subtotal_kobo: int | None = None
     tax_rate: Number | None = None
@@ -82,7 +82,7 @@ class SubscriptionCreate(ApiModel):
     customer_id: str
     name: str
     amount_kobo: int
-    currency: str = "NGN"
+    currency: str | None = None  # the organization's default currency
     cadence: int = 30
     cadence_unit: str = "days"
     start_date: Timestamp | None = None
@@ -97,7 +97,7 @@ class PackageSend(ApiModel):
     template_id: str | None = None
     name: str
     amount_kobo: int
-    currency: str = "NGN"
+    currency: str | None = None  # the organization's default currency
     cadence: int = 30
     cadence_unit: str = "days"
     start_date: Timestamp | None = None

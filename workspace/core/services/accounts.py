@@ -28,6 +28,7 @@ from workspace.core.models import (
     User,
 )
 from workspace.core.models.accounts import ROLES
+from workspace.core.money import currency
 from workspace.core.passwords import hash_password, verify_password
 from workspace.core.services.audit import record_audit
 from workspace.core.services.mail import send_notice
@@ -476,11 +477,14 @@ def update_organization(
     name: str | None = None,
     brand_color: str | None = None,
     logo_sha256: str | None = None,
+    default_currency: str | None = None,
 ) -> Organization:
     actor.require_admin()
     org = get_organization(session, actor=actor)
     if name is not None:
         org.name = clean_text(name, field="name")
+    if default_currency is not None:
+        org.default_currency = currency(default_currency, field="defaultCurrency").code
     if brand_color is not None:
         color = brand_color.strip()
         if not (

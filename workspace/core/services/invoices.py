@@ -431,7 +431,7 @@ def create_invoice(
         invoice_number="",
         client_name="",
         client_email="",
-        currency="NGN",
+        currency=_org(session, actor.org_id).default_currency,
         invoice_date=invoice_date,
         due_date=invoice_date + 30 * DAY_MS,
         view_token=new_token(),
@@ -959,7 +959,9 @@ def invoice_totals(session: Session, *, actor: Actor) -> dict[str, Any]:
             amounts = [owed, owed if status == "overdue" else 0, *aging]
             open_by_currency[code] = [a + int(b) for a, b in zip(sums, amounts, strict=True)]
     main = min(
-        invoices_per_currency, key=lambda code: (-invoices_per_currency[code], code), default="NGN"
+        invoices_per_currency,
+        key=lambda code: (-invoices_per_currency[code], code),
+        default=_org(session, actor.org_id).default_currency,
     )
     month_start = datetime.fromtimestamp(now / 1000, tz=UTC).replace(
         day=1, hour=0, minute=0, second=0, microsecond=0

@@ -14,7 +14,7 @@ from workspace.core.clock import now_ms
 from workspace.core.db import fetch_page, session_scope
 from workspace.core.errors import Conflict, NotFound, ValidationFailed
 from workspace.core.jobs import enqueue, job_handler
-from workspace.core.models import Customer, Invoice, Subscription
+from workspace.core.models import Customer, Invoice, Organization, Subscription
 from workspace.core.money import MAX_MINOR, currency, format_money
 from workspace.core.schemas.invoices import (
     InvoiceCreate,
@@ -158,7 +158,9 @@ def create_subscription(
         customer_id=customer.id,
         name=clean_text(data.name, field="name"),
         amount_minor=_check_amount(data.amount_kobo),
-        currency=currency(data.currency).code,
+        currency=currency(
+            data.currency or session.get(Organization, actor.org_id).default_currency
+        ).code,
         cadence=data.cadence,
         cadence_unit=unit,
         start_date=start,

@@ -17,6 +17,7 @@ from workspace.core.schemas.invoices import (
     SubscriptionCreate,
     amount_due,
 )
+from workspace.core.services import accounts
 from workspace.core.services import customers as service
 from workspace.core.services import subscriptions as subs
 from workspace.core.services.invoices import list_invoices
@@ -412,6 +413,11 @@ class CustomerState(AuthState):
         self.edit_open = False
         return [CustomerState.load, rx.toast.success("Customer saved")]
 
+    def _default_currency(self) -> str:
+        actor = self._require_actor()
+        with read_scope() as session:
+            return accounts.get_organization(session, actor=actor).default_currency
+
     @rx.event
     def set_sub_open(self, value: bool):
         self.sub_open = value
@@ -419,7 +425,7 @@ class CustomerState(AuthState):
             self.sub = {
                 "name": "",
                 "amount": "",
-                "currency": "NGN",
+                "currency": self._default_currency(),
                 "cadence": "1",
                 "unit": "months",
                 "start": _iso_day(now_ms()),
@@ -440,6 +446,7 @@ class CustomerState(AuthState):
             self.sub_error = "Billing every … must be a whole number."
             return None
         try:
+            code = self.sub.get("currency") or self._default_currency()
             with session_scope() as session:
                 _, invoice = subs.create_subscription(
                     session,
@@ -447,12 +454,8 @@ class CustomerState(AuthState):
                     data=SubscriptionCreate(
                         customer_id=self.customer["id"],
                         name=self.sub.get("name", ""),
-                        amount_kobo=major_to_minor(
-                            self.sub.get("amount") or "0",
-                            self.sub.get("currency", "NGN"),
-                            field="amount",
-                        ),
-                        currency=self.sub.get("currency", "NGN"),
+                        amount_kobo=major_to_minor(self.sub.get("amount") or "0", code),
+                        currency=code,
                         cadence=cadence,
                         cadence_unit=self.sub.get("unit", "months"),
                         start_date=f"{self.sub.get('start')}T09:00:00Z"

@@ -9,6 +9,7 @@ import reflex as rx
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError, ValidationFailed
 from workspace.core.models.accounts import ROLES
+from workspace.core.money import CURRENCIES
 from workspace.core.services import accounts, api_keys, branding
 from workspace.ui.components.choices import Choice, choice_select
 from workspace.ui.components.dialogs import confirm_dialog
@@ -50,10 +51,14 @@ class ApiKeyRow:
     revoked: bool
 
 
+CURRENCY_CHOICES = [(code, f"{code} · {c.name}") for code, c in sorted(CURRENCIES.items())]
+
+
 class SettingsState(AuthState):
     tab: str = "organization"
     form_name: str = ""
     form_color: str = "#4f46e5"
+    form_currency: str = "NGN"
     org_error: str = ""
     members: list[MemberRow] = []
     invitations: list[InvitationRow] = []
@@ -89,6 +94,7 @@ class SettingsState(AuthState):
             org = accounts.get_organization(session, actor=actor)
             self._show_organization(org)
             self.form_name, self.form_color = org.name, org.brand_color
+            self.form_currency = org.default_currency
             self.members = [
                 MemberRow(
                     m.membership_id,
@@ -137,15 +143,24 @@ class SettingsState(AuthState):
         self.key_mode = "test" if value == "test" else "live"
 
     @rx.event
+    def set_form_currency(self, value: str):
+        self.form_currency = value
+
+    @rx.event
     def save_organization(self, form: dict):
         # The submitted fields, not the debounced vars: a quick click saves what was typed.
         self.form_name = form.get("name", self.form_name)
         self.form_color = form.get("brand_color", self.form_color)
+        self.form_currency = form.get("default_currency") or self.form_currency
         try:
             actor = self._require_actor()
             with session_scope() as session:
                 org = accounts.update_organization(
-                    session, actor=actor, name=self.form_name, brand_color=self.form_color
+                    session,
+                    actor=actor,
+                    name=self.form_name,
+                    brand_color=self.form_color,
+                    default_currency=self.form_currency,
                 )
                 self._show_organization(org)
         except ValidationFailed as exc:
@@ -367,6 +382,19 @@ def _profile_fields() -> rx.Component:
                 spacing="3",
                 wrap="wrap",
             ),
+        ),
+        form_field(
+            "Default currency",
+            choice_select(
+                CURRENCY_CHOICES,
+                value=SettingsState.form_currency,
+                on_change=SettingsState.set_form_currency,
+                name="default_currency",
+                trigger_id="default-currency",
+                disabled=~SettingsState.is_admin,
+                width="280px",
+            ),
+            hint="New invoices and subscriptions start in it; each can still use another.",
         ),
         rx.cond(
             SettingsState.is_admin,
