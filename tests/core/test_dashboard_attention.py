@@ -23,7 +23,7 @@ def _records(actor) -> None:
             records.create_intake(
                 session, actor=actor, data=IntakeCreate(title="Vendor", status=status)
             )
-        for status in ("offer_sent", "documents_pending", "cleared_to_start", "started"):
+        for status in ("draft", "offer_sent", "documents_pending", "cleared_to_start", "started"):
             records.create_hiring_packet(
                 session,
                 actor=actor,
@@ -70,7 +70,7 @@ def test_needs_attention_counts_what_waits_on_someone(org, other_org):
         paid_this_month_minor=1_500_000,
         intakes_to_review=2,
         intakes_missing_documents=1,
-        hires_in_progress=2,
+        hires_in_progress=3,  # a draft packet is a hire being prepared
         hires_cleared_to_start=1,
         renewals_expiring=1,
         renewals_expired=2,

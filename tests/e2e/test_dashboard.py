@@ -51,3 +51,14 @@ def test_the_dashboard_shows_what_needs_attention(org, signed_in_page, screensho
 
     page.locator("#figure-outstanding").click()
     expect(page).to_have_url(re.compile(r"/invoices/?$"))
+
+    page.goto("/")
+    page.locator("#figure-intakes").click()  # opens the intakes waiting for review
+    expect(page).to_have_url(re.compile(r"/business-intake\?status=pending_review$"))
+    expect(page.get_by_text("No intakes match")).to_have_count(0)
+    expect(page.get_by_text("Vendor").first).to_be_visible()
+    page.goto("/")
+    page.locator("#figure-renewals").click()
+    expect(page).to_have_url(re.compile(r"/renewals-compliance\?status=expiring_soon$"))
+    expect(page.get_by_text("Insurance").first).to_be_visible()
+    screenshot(page, "dashboard-to-expiring-soon")

@@ -110,7 +110,8 @@ def test_invitation_is_followed_from_the_mailbox(signed_in_page, new_page, org, 
     expect(row).to_have_count(1)
     expect(row).to_contain_text("stored")
     screenshot(owner, "mailbox-desktop")
-    row.click()
+    row.get_by_role("button").focus()  # each message opens from the keyboard too
+    owner.keyboard.press("Enter")
     expect(owner.get_by_role("dialog")).to_contain_text("You're invited to Acme Inc")
     expect(owner.locator("#message-frame")).to_have_attribute(
         "sandbox", "allow-popups allow-popups-to-escape-sandbox"

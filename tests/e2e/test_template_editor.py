@@ -113,7 +113,8 @@ def test_properties_conditions_and_list(signed_in_page, org, live_server, tmp_pa
 
     page.locator("#palette-dropdown").click()  # a click places the type on the current page
     expect(page.locator(".field-box")).to_have_count(1)
-    page.locator("#palette-text").click()
+    page.locator("#palette-text").focus()  # the keyboard places fields too
+    page.keyboard.press("Enter")
     expect(page.locator(".field-box")).to_have_count(2)
     page.locator("#field-label").fill("Details")
     page.locator("#field-label").blur()

@@ -85,7 +85,7 @@ def needs_attention(session: Session, *, actor: Actor) -> Attention:
         paid_this_month_minor=totals["paidThisMonthKobo"],
         intakes_to_review=intakes["pending_review"],
         intakes_missing_documents=intakes["pending_documents"],
-        hires_in_progress=hires["offer_sent"] + hires["documents_pending"],
+        hires_in_progress=hires["draft"] + hires["offer_sent"] + hires["documents_pending"],
         hires_cleared_to_start=hires["cleared_to_start"],
         renewals_expiring=renewals["expiring_soon"],
         renewals_expired=renewals["expired"],

@@ -79,6 +79,14 @@ _PALETTE_ITEM_JS = """
 function PaletteItem({fieldType, children, ...props}) {
   return jsx("div", {
     ...props,
+    role: "button",
+    tabIndex: 0,
+    onKeyDown: (e) => {
+      if ((e.key === "Enter" || e.key === " ") && props.onClick) {
+        e.preventDefault();
+        props.onClick(e);
+      }
+    },
     draggable: true,
     onDragStart: (e) => {
       e.dataTransfer.setData("__MIME__", fieldType);
@@ -133,7 +141,8 @@ class FieldDropZone(rx.Component):
 
 
 class PaletteItem(rx.Component):
-    """A palette entry that can be dragged onto a page (HTML drag and drop)."""
+    """A palette entry that can be dragged onto a page (HTML drag and drop), or picked with a
+    click or, from the keyboard, Enter or Space (its `on_click`)."""
 
     tag = "PaletteItem"
 

@@ -163,7 +163,7 @@ def _new_customer_dialog() -> rx.Component:
             rx.vstack(
                 field("Name", "new_name", CustomersState.new_name),
                 field("Email", "new_email", CustomersState.new_email, type="email"),
-                field("Phone", "new_phone", CustomersState.new_phone),
+                field("Phone", "new_phone", CustomersState.new_phone, type="tel"),
                 field("Company", "new_company", CustomersState.new_company),
                 rx.cond(
                     CustomersState.new_error != "",
@@ -512,7 +512,7 @@ def _edit_dialog() -> rx.Component:
             rx.vstack(
                 field("Name", "name"),
                 field("Email", "email", type="email"),
-                field("Phone", "phone"),
+                field("Phone", "phone", type="tel"),
                 field("Company", "company"),
                 rx.cond(
                     CustomerState.edit_error != "",

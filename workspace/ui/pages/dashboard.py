@@ -178,7 +178,7 @@ def dashboard_page() -> rx.Component:
                 "Intakes to review",
                 DashboardState.intakes_to_review,
                 DashboardState.intakes_note,
-                "/business-intake",
+                "/business-intake?status=pending_review",
                 "figure-intakes",
             ),
             _figure(
@@ -194,7 +194,7 @@ def dashboard_page() -> rx.Component:
                 "Expiring soon",
                 DashboardState.renewals_expiring,
                 DashboardState.renewals_note,
-                "/renewals-compliance/calendar",
+                "/renewals-compliance?status=expiring_soon",
                 "figure-renewals",
             ),
             columns=rx.breakpoints(initial="1", sm="2", lg="3"),

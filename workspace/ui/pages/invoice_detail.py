@@ -31,6 +31,7 @@ from workspace.core.schemas.invoices import (
 from workspace.core.services import accounts
 from workspace.core.services import customers as customer_service
 from workspace.core.services import invoices as service
+from workspace.ui.components.choices import choice_select
 from workspace.ui.components.dialogs import confirm_dialog
 from workspace.ui.components.forms import compact_field
 from workspace.ui.layout import PHONE_ONLY, TABLET_UP, app_shell, card
@@ -858,12 +859,11 @@ def _payment_dialog() -> rx.Component:
                 ),
                 compact_field(
                     "Method",
-                    rx.select(
-                        METHODS,
+                    choice_select(
+                        [(method, method.replace("_", " ").capitalize()) for method in METHODS],
                         value=InvoiceState.pay_method,
                         on_change=lambda v: InvoiceState.set_pay_field("pay_method", v),
-                        width="100%",
-                        id="pay-pay_method",
+                        trigger_id="pay-pay_method",
                     ),
                 ),
                 compact_field("Reference", pay_input("pay_reference", InvoiceState.pay_reference)),
@@ -912,8 +912,9 @@ def _void_button() -> rx.Component:
 def _kv(label: str, value) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color=rx.color("gray", 11), weight="medium"),
-        rx.text(value, size="2"),
+        rx.text(value, size="2", overflow_wrap="anywhere"),  # long emails wrap on phones
         spacing="0",
+        min_width="0",
     )
 
 

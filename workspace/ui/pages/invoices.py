@@ -9,6 +9,7 @@ import reflex as rx
 
 from workspace.core.db import read_scope, session_scope
 from workspace.core.errors import DomainError
+from workspace.core.models.invoices import INVOICE_STATUSES
 from workspace.core.money import format_money
 from workspace.core.schemas.invoices import amount_due
 from workspace.core.services import invoices as service
@@ -138,6 +139,9 @@ class InvoicesState(AuthState):
     @rx.event
     def load(self):
         self.reminders_open = False  # a reload does not bring back a dialog left open
+        status = self.router.url.query_parameters.get("status")  # a link to one tab
+        if status in INVOICE_STATUSES:
+            self.status_tab, self.page, self.search = status, 0, ""
         return self._refresh()
 
     def _refresh(self):

@@ -303,7 +303,19 @@ def _message_row(
         rx.table.cell(status_badge(message.status)),
         rx.table.cell(
             rx.vstack(
-                headline,
+                # A button, so the keyboard reaches and opens each message too.
+                rx.el.button(
+                    headline,
+                    type="button",
+                    on_click=on_click.stop_propagation,
+                    class_name="message-open",
+                    style={"all": "unset", "cursor": "pointer"},
+                    _focus_visible={
+                        "outline": f"2px solid {rx.color('accent', 8)}",
+                        "outline_offset": "2px",
+                        "border_radius": "4px",
+                    },
+                ),
                 rx.text(message.recipient, size="1", color=rx.color("gray", 11)),
                 rx.text(
                     narrow_time,

@@ -25,6 +25,7 @@ from workspace.ui.components.dialogs import confirm_dialog
 from workspace.ui.layout import app_shell, card
 from workspace.ui.pages.records import (
     ACCESS_LABELS,
+    NEW_FORMS,
     day_label,
     humanize,
     labelled,
@@ -167,6 +168,11 @@ def roles_text(level: str) -> str:
     return f"{', '.join(roles[:-1])} or {roles[-1]}"
 
 
+# The words a choice made on the new-record form shows as ("high" -> "High").
+OPTION_LABELS = {
+    slug: {spec.name: dict(spec.options) for spec in specs if spec.kind == "select"}
+    for slug, specs in NEW_FORMS.items()
+}
 # The same form submitted again this soon after it succeeded is a double-click's second event
 # (a tab's events are handled one after another), not a new request.
 REPEAT_WINDOW_MS = 2000
@@ -306,8 +312,9 @@ class RecordState(AuthState):
             p for p in (party["name"], party["company"], party["email"], party["phone"]) if p
         )
         skip = {app.type_field, "smsAlerts"}
+        options = OPTION_LABELS.get(self.app_slug, {})
         self.details = [
-            Choice(str(v), humanize_key(k))
+            Choice(options.get(k, {}).get(str(v), str(v)), humanize_key(k))
             for k, v in record["metadata"].items()
             if k not in skip and v not in (None, "")
         ]

@@ -132,6 +132,9 @@ class RecordListState(AuthState):
         slug = slug_from_path(self.router.page.path)
         if slug != self.app_slug:
             self.app_slug, self.status_filter, self.search = slug, "all", ""
+        status = self.router.url.query_parameters.get("status")  # a link to one tab
+        if status in get_app(slug).statuses:
+            self.status_filter, self.search = status, ""
         self._refresh()
 
     def _refresh(self) -> None:
@@ -323,7 +326,7 @@ def list_page_for(slug: str):
 class FormField:
     name: str
     label: str
-    kind: str = "text"  # text | email | date | select | checkbox
+    kind: str = "text"  # text | email | tel | date | select | checkbox
     options: tuple[tuple[str, str], ...] = ()  # (value submitted, label shown)
     required: bool = False
     placeholder: str = ""
@@ -340,7 +343,7 @@ NEW_FORMS: dict[str, tuple[FormField, ...]] = {
         FormField("intakeType", "Intake type", "select", _types("business-intake")),
         FormField("contactName", "Contact name", placeholder="Sam Lee"),
         FormField("contactEmail", "Contact email", "email", placeholder="sam@example.com"),
-        FormField("contactPhone", "Contact phone", placeholder="+15551234567"),
+        FormField("contactPhone", "Contact phone", "tel", placeholder="+15551234567"),
         FormField("companyName", "Company name"),
         FormField("serviceCategory", "Service category", placeholder="Catering"),
         FormField("taxClassification", "Tax classification", placeholder="LLC"),
@@ -359,6 +362,7 @@ NEW_FORMS: dict[str, tuple[FormField, ...]] = {
         FormField(
             "candidatePhone",
             "Candidate phone",
+            "tel",
             placeholder="+15551234567",
             hint="With the country code; needed for SMS alerts.",
         ),
