@@ -5,27 +5,16 @@ import json
 
 from sqlmodel import select
 
+from tests.api.mcp_client import call_tool, rpc
 from workspace.core.db import session_scope
 from workspace.core.models import VaultItem
 from workspace.mcp.business_apps import TOOL_NAMES
 
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 PDF = base64.b64encode(b"%PDF-1.4\n%%EOF\n").decode()
 
 
-def _rpc(client, headers, method, params=None, id_=1):
-    body = {"jsonrpc": "2.0", "id": id_, "method": method, "params": params or {}}
-    return client.post("/api/mcp", headers={**MCP_HEADERS, **headers}, json=body)
-
-
-def _call(client, headers, name, arguments):
-    response = _rpc(client, headers, "tools/call", {"name": name, "arguments": arguments}, 7)
-    assert response.status_code == 200, response.text
-    return json.loads(response.json()["result"]["content"][0]["text"])
-
-
 def test_every_contract_tool_is_listed(client, org):
-    tools = _rpc(client, org.headers(), "tools/list").json()["result"]["tools"]
+    tools = rpc(client, org.headers(), "tools/list").json()["result"]["tools"]
     names = {tool["name"] for tool in tools}
     expected = {name for ops in TOOL_NAMES.values() for name in ops.values()} | {
         "list-business-records",
@@ -43,14 +32,14 @@ def test_every_contract_tool_is_listed(client, org):
 
 def test_intake_flow_through_mcp(client, org):
     headers = org.headers()
-    created = _call(
+    created = call_tool(
         client,
         headers,
         "create-business-intake",
         {"fields": {"title": "Acme Catering", "intakeType": "vendor", "contactEmail": "s@x.io"}},
     )
     record_id = created["id"]
-    doc = _call(
+    doc = call_tool(
         client,
         headers,
         "attach-business-intake-document",
@@ -60,21 +49,21 @@ def test_intake_flow_through_mcp(client, org):
             "document": {"filename": "w9.pdf", "contentType": "application/pdf", "data": PDF},
         },
     )
-    reviewed = _call(
+    reviewed = call_tool(
         client,
         headers,
         "review-business-intake-document",
         {"record_id": record_id, "document_id": doc["id"], "status": "approved"},
     )
     assert reviewed["status"] == "approved"
-    vault = _call(
+    vault = call_tool(
         client,
         headers,
         "set-business-intake-vault-field",
         {"record_id": record_id, "field_key": "bank_account", "value": "1234567890"},
     )
     assert vault["redactedPreview"] == "****7890" and "1234567890" not in json.dumps(vault)
-    replaced = _call(
+    replaced = call_tool(
         client,
         headers,
         "set-business-intake-vault-field",
@@ -86,28 +75,28 @@ def test_intake_flow_through_mcp(client, org):
         },
     )
     assert replaced["redactedPreview"] == "****7777"
-    task = _call(
+    task = call_tool(
         client, headers, "create-business-intake-task", {"record_id": record_id, "title": "Call"}
     )
-    done = _call(
+    done = call_tool(
         client,
         headers,
         "update-business-intake-task",
         {"record_id": record_id, "task_id": task["id"], "status": "completed"},
     )
     assert done["status"] == "completed"
-    status = _call(
+    status = call_tool(
         client,
         headers,
         "update-business-intake-status",
         {"record_id": record_id, "status": "pending_review"},
     )
     assert status == {"success": True, "status": "pending_review"}
-    rows = _call(client, headers, "list-business-intakes", {"status": "pending_review"})
+    rows = call_tool(client, headers, "list-business-intakes", {"status": "pending_review"})
     assert rows[0]["checklistSummary"]["approvedRequired"] == 1
-    generic = _call(client, headers, "list-business-records", {"app_slug": "business-intake"})
+    generic = call_tool(client, headers, "list-business-records", {"app_slug": "business-intake"})
     assert generic[0]["record"]["id"] == record_id
-    bad = _call(client, headers, "list-business-records", {"app_slug": "payroll"})
+    bad = call_tool(client, headers, "list-business-records", {"app_slug": "payroll"})
     assert bad["error"] == "not_found"
     with session_scope() as session:
         assert session.exec(select(VaultItem)).one().redacted_preview == "****7777"
@@ -115,7 +104,7 @@ def test_intake_flow_through_mcp(client, org):
 
 def test_compliance_and_hiring_tools(client, org):
     headers = org.headers()
-    item = _call(
+    item = call_tool(
         client,
         headers,
         "create-renewal-compliance-item",
@@ -128,20 +117,20 @@ def test_compliance_and_hiring_tools(client, org):
         },
     )
     assert item["expirationDate"] == "2027-08-01"
-    link = _call(
+    link = call_tool(
         client,
         headers,
         "create-renewal-compliance-portal-link",
         {"record_id": item["id"], "recipient_name": "Northstar"},
     )
     assert "/intake/" in link["url"]
-    packet = _call(
+    packet = call_tool(
         client,
         headers,
         "create-hiring-packet",
         {"fields": {"candidateName": "Avery Johnson", "workerType": "contractor"}},
     )
-    approval = _call(
+    approval = call_tool(
         client,
         headers,
         "request-hiring-packet-approval",
@@ -152,5 +141,5 @@ def test_compliance_and_hiring_tools(client, org):
         },
     )
     assert approval["status"] == "pending" and approval["steps"][0]["status"] == "pending"
-    view = _call(client, headers, "get-hiring-packet", {"record_id": packet["id"]})
+    view = call_tool(client, headers, "get-hiring-packet", {"record_id": packet["id"]})
     assert view["packet"]["recordType"] == "contractor_hire"

@@ -2,11 +2,11 @@
 
 import json
 
+from tests.api.mcp_client import call_tool, rpc
 from tests.envelope_samples import make_template, sign_as, token_of
 from workspace.core.db import session_scope
 from workspace.core.services.templates import create_package
 
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 SIGNERS = [
     {"name": "John Doe", "email": "john@example.com", "role": "employee", "signingOrder": 1},
     {"name": "Jane Smith", "email": "jane@company.com", "role": "employer", "signingOrder": 2},
@@ -26,15 +26,13 @@ WEBHOOK_TOOLS = {"list-webhooks", "get-webhook", "create-webhook", "delete-webho
 
 
 def _rpc(client, headers, method, params=None):
-    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params or {}}
-    response = client.post("/api/mcp", headers={**MCP_HEADERS, **headers}, json=body)
+    response = rpc(client, headers, method, params)
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def _call(client, org, name, arguments=None):
-    answer = _rpc(client, org.headers(), "tools/call", {"name": name, "arguments": arguments or {}})
-    return json.loads(answer["result"]["content"][0]["text"])
+    return call_tool(client, org.headers(), name, arguments)
 
 
 def _read(client, org, uri):

@@ -1,23 +1,13 @@
 """The template and package MCP tools call the same services as /api/v1."""
 
 import base64
-import json
 
+from tests.api.mcp_client import call_tool
 from tests.pdf_samples import make_pdf
-
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
 def _call(client, org, name, arguments):
-    body = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "tools/call",
-        "params": {"name": name, "arguments": arguments},
-    }
-    response = client.post("/api/mcp", headers={**MCP_HEADERS, **org.headers()}, json=body)
-    assert response.status_code == 200, response.text
-    return json.loads(response.json()["result"]["content"][0]["text"])
+    return call_tool(client, org.headers(), name, arguments)
 
 
 def test_template_and_package_tools(client, org, other_org):

@@ -16,16 +16,19 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import Headers
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from workspace.api import ratelimit
 from workspace.api.auth import identify, raw_key_from
 from workspace.core.actor import Actor
+from workspace.core.clock import now_ms
 from workspace.core.db import session_scope
 from workspace.core.errors import DomainError
 
@@ -48,23 +51,24 @@ def current_actor() -> Actor:
 def run_tool(work: Callable[[Session, Actor], Any]) -> str:
     """Run `work(session, actor)` in one transaction and return its result as JSON.
 
-    Domain and validation errors become a readable result in the API's error format.
+    Domain and validation errors make the call a tool error (`isError`) whose text is the
+    API's error format, so an agent reads them as failures it can act on.
     """
     try:
         with session_scope() as session:
             return as_json(work(session, current_actor()))
     except DomainError as exc:
-        return as_json({"error": exc.code, "message": exc.message, "details": exc.details})
+        error = {"error": exc.code, "message": exc.message, "details": exc.details}
+        raise ToolError(as_json(error)) from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first.get("loc", ()))
-        return as_json(
-            {
-                "error": "validation_error",
-                "message": f"{field}: {first.get('msg', 'invalid value')}",
-                "details": {"field": field},
-            }
-        )
+        error = {
+            "error": "validation_error",
+            "message": f"{field}: {first.get('msg', 'invalid value')}",
+            "details": {"field": field},
+        }
+        raise ToolError(as_json(error)) from exc
 
 
 def read_data(work: Callable[[Session, Actor], Any]) -> Any:
@@ -98,30 +102,53 @@ async def mcp_lifespan() -> AsyncIterator[None]:
         yield
 
 
-async def _unauthorized(send: Send, message: str) -> None:
-    body = json.dumps({"error": "unauthorized", "message": message}).encode()
+async def _refuse(
+    send: Send, status: int, error: str, message: str, headers: dict[str, str]
+) -> None:
+    body = json.dumps({"error": error, "message": message}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 401,
-            "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer")],
+            "status": status,
+            "headers": [(b"content-type", b"application/json")]
+            + [(k.lower().encode(), v.encode()) for k, v in headers.items()],
         }
     )
     await send({"type": "http.response.body", "body": body})
 
 
 class McpEndpoint:
-    """ASGI app for /api/mcp: authenticate the API key, then hand over to the MCP transport."""
+    """ASGI app for /api/mcp: authenticate the API key and count the request against the key's
+    rate limit (shared with /api/v1), then hand over to the MCP transport."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             actor = (await identify(raw_key_from(Headers(scope=scope)))).actor
         except DomainError as exc:
-            await _unauthorized(send, exc.message)
+            await _refuse(send, 401, "unauthorized", exc.message, {"WWW-Authenticate": "Bearer"})
             return
+        quota = await ratelimit.take(actor.api_key_id or "")
+        if quota.exceeded:
+            retry_after = str(max(quota.reset - now_ms() // 1000, 1))
+            await _refuse(
+                send,
+                429,
+                "rate_limited",
+                "Rate limit exceeded. Retry after the time in Retry-After.",
+                {**quota.headers(), "Retry-After": retry_after},
+            )
+            return
+
+        async def send_with_quota(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k.lower().encode(), v.encode()) for k, v in quota.headers().items()
+                ]
+            await send(message)
+
         token = _actor.set(actor)
         try:
-            await _manager().handle_request(scope, receive, send)
+            await _manager().handle_request(scope, receive, send_with_quota)
         finally:
             _actor.reset(token)
 
