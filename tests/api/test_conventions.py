@@ -170,6 +170,13 @@ def test_idempotency_key_replays_and_conflicts(api, org):
     assert first.status_code == second.status_code == 201
     assert first.json() == second.json()
     assert second.headers.get("idempotent-replayed") == "true"
+    spaced = api.post(  # the same JSON written another way is the same request
+        "/api/v1/echo",
+        headers={**headers, "Content-Type": "application/json"},
+        content=b'{ "signers": [{"email": "a@example.com", "name": "A"}],\n  "title": "Contract" }',
+    )
+    assert spaced.status_code == 201 and spaced.json() == first.json()
+    assert spaced.headers.get("idempotent-replayed") == "true"
     assert _audit_count() == 1
     conflict = api.post("/api/v1/echo", headers=headers, json={**body, "title": "Other"})
     assert conflict.status_code == 409 and conflict.json()["error"] == "idempotency_conflict"

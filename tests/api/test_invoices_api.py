@@ -475,3 +475,23 @@ def test_search_takes_percent_and_underscore_literally(client, org):
         assert found(path, "!") == ["Wow! Studio"]
         assert found(path, "o%o") == []
         assert found(path, "  PLAIN ") == ["Plain Co"]
+
+
+def test_dates_beyond_any_calendar_are_refused_not_stored(client, org):
+    far = 253402300800000  # the first moment after year 9999
+    invoice = {**SEED_CREATE, "dueDate": far}
+    response = client.post("/api/v1/invoices", headers=org.headers(), json=invoice)
+    assert response.status_code == 400 and response.json()["details"]["field"] == "dueDate"
+    assert "between the years 1900 and 2999" in response.json()["message"]
+    seconds = client.post(
+        "/api/v1/invoices", headers=org.headers(), json={**SEED_CREATE, "invoiceDate": -(10**13)}
+    )
+    assert seconds.status_code == 400 and seconds.json()["details"]["field"] == "invoiceDate"
+    assert client.get("/api/v1/invoices", headers=org.headers()).json()["data"] == []
+    renewal = client.post(
+        "/api/v1/renewals-compliance",
+        headers=org.headers(),
+        json={"title": "GL insurance", "trackingType": "insurance_coi", "expirationDate": far},
+    )
+    assert renewal.status_code == 400
+    assert renewal.json()["details"]["field"] == "expirationDate"

@@ -36,6 +36,15 @@ def _lookup(api_key_id: str, idem_key: str) -> IdempotencyRecord | None:
         ).first()
 
 
+def _canonical(body: bytes) -> bytes:
+    """The body as JSON written one way (key order and spacing aside), so that a client that
+    serialises the same request differently is still recognised; other bodies as they are."""
+    try:
+        return json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:
+        return body
+
+
 def _store(api_key_id: str, idem_key: str, request_hash: str, status: int, body: bytes) -> None:
     try:
         with session_scope() as session:
@@ -78,7 +87,7 @@ class Idempotency:
                 break
         body = b"".join(chunks)
         request_hash = hashlib.sha256(
-            scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body
+            scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + _canonical(body)
         ).hexdigest()
         api_key_id = await _api_key_id(raw_key_from(headers))
         record = await run_db(_lookup, api_key_id, idem_key) if api_key_id else None

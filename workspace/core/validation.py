@@ -47,3 +47,19 @@ def check_password(password: str | None, *, field: str = "password") -> str:
     if len(password) > 256:
         raise ValidationFailed("The password is too long.", field=field)
     return password
+
+
+# Dates people enter (due dates, expirations, payments): anything outside these years is a typo
+# or a unit mix-up (seconds for milliseconds), and beyond year 9999 dates cannot even be shown.
+EARLIEST_DATE_MS = -2_208_988_800_000  # 1900-01-01
+LATEST_DATE_MS = 32_503_680_000_000  # 3000-01-01
+
+
+def check_date_ms(ms: int, *, field: str, value: object = None) -> int:
+    if not EARLIEST_DATE_MS <= ms < LATEST_DATE_MS:
+        raise ValidationFailed(
+            f"{field} must be a date between the years 1900 and 2999.",
+            field=field,
+            value=value if value is not None else ms,
+        )
+    return ms

@@ -53,7 +53,7 @@ from workspace.core.schemas.invoices import (
 from workspace.core.services.audit import record_audit
 from workspace.core.services.events import emit_event
 from workspace.core.services.mail import send_notice
-from workspace.core.validation import clean_email, clean_text
+from workspace.core.validation import check_date_ms, clean_email, clean_text
 
 DAY_MS = 24 * 3600 * 1000
 MAX_LINE_ITEMS = 500
@@ -81,10 +81,10 @@ def parse_time_ms(value: Any, *, field: str) -> int:
     if isinstance(value, bool):
         raise ValidationFailed(f"{field} must be a date.", field=field, value=value)
     if isinstance(value, int | float):
-        return int(value)
+        return check_date_ms(int(value), field=field, value=value)
     text = str(value).strip()
     if text.lstrip("-").isdigit():
-        return int(text)
+        return check_date_ms(int(text), field=field, value=value)
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -93,7 +93,7 @@ def parse_time_ms(value: Any, *, field: str) -> int:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return int(parsed.timestamp() * 1000)
+    return check_date_ms(int(parsed.timestamp() * 1000), field=field, value=value)
 
 
 def _payment_date(value: Any, invoice: Invoice, now: int) -> int:

@@ -57,7 +57,7 @@ from workspace.core.models.records import VaultRevealAttempt
 from workspace.core.passwords import verify_password
 from workspace.core.services.audit import record_audit
 from workspace.core.services.events import emit_event
-from workspace.core.validation import clean_email, clean_phone
+from workspace.core.validation import check_date_ms, clean_email, clean_phone
 
 DAY_MS = 24 * 3600 * 1000
 MAX_LIST = 200
@@ -118,7 +118,7 @@ def parse_date(value: Any, *, field: str) -> int | None:
     if isinstance(value, bool):
         raise ValidationFailed(f"{field} must be a date.", field=field, value=value)
     if isinstance(value, int | float):
-        return int(value)
+        return check_date_ms(int(value), field=field, value=value)
     text = str(value).strip()
     try:
         if len(text) == 10:
@@ -133,7 +133,7 @@ def parse_date(value: Any, *, field: str) -> int | None:
             field=field,
             value=value,
         ) from None
-    return int(parsed.timestamp() * 1000)
+    return check_date_ms(int(parsed.timestamp() * 1000), field=field, value=value)
 
 
 def iso_day(ms: int | None) -> str | None:
