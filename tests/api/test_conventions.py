@@ -224,5 +224,15 @@ def test_openapi_and_docs(client):
     ]
     assert len(operations) == len(set(operations)), "operation ids must be unique"
     assert {"put", "patch"} <= set(spec.json()["paths"]["/templates/{template_id}"])
+    create = spec.json()["paths"]["/customers"]["post"]["responses"]
+    assert "422" not in create and set(create) >= {"201", "400", "401", "429"}
+    error = create["400"]["content"]["application/json"]["schema"]["$ref"]
+    assert error == "#/components/schemas/Error"
+    components = spec.json()["components"]
+    assert "HTTPValidationError" not in components["schemas"]
+    assert components["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert not any(
+        "422" in op["responses"] for p in spec.json()["paths"].values() for op in p.values()
+    )
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()

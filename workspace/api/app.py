@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
@@ -25,6 +26,7 @@ from workspace.api import (
 from workspace.api.errors import install_error_handlers
 from workspace.api.idempotency import Idempotency
 from workspace.api.middleware import ApiGuard
+from workspace.api.openapi import api_openapi
 
 API_PREFIX = "/api/v1"
 
@@ -57,6 +59,7 @@ def create_api_v1(routers: list[APIRouter] | None = None) -> FastAPI:
     install_error_handlers(api)
     for router in routers if routers is not None else ROUTERS:
         api.include_router(router)
+    api.openapi = functools.partial(api_openapi, api)
     api.add_middleware(Idempotency)
     api.add_middleware(ApiGuard)
     return api
