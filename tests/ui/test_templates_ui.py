@@ -67,3 +67,49 @@ def test_a_new_template_places_fields_for_the_default_role_from_the_start(org):
     assert not state.not_found and state.fields == []
     assert state.current_role == "signer"
     assert [r.name for r in state.roles] == ["signer"]  # the picker has its value as a choice
+
+
+def _editor(org, fields: int) -> EditorState:
+    with session_scope() as session:
+        template_id = template_service.create_template(
+            session, actor=org.actor, name="Form", pdf_data=make_pdf(1), filename="form.pdf"
+        ).id
+    state = signed_in_state(EditorState, org)
+    state.get_root_state().router = RouterData.from_router_data(
+        {
+            "pathname": "/templates/[template_id]",
+            "query": {"template_id": template_id},
+            "asPath": f"/templates/{template_id}",
+        }
+    )
+    state.load()
+    for _ in range(fields):
+        for _update in state.place_field("text", 1):
+            pass
+    return state
+
+
+def _stored_fields(org, template_id: str) -> list[dict]:
+    with session_scope() as session:
+        return template_service.get_template(
+            session, actor=org.actor, template_id=template_id
+        ).fields
+
+
+def test_a_condition_still_waiting_for_its_value_holds_back_no_other_edit(org):
+    state = _editor(org, 2)
+    source, target = (f["id"] for f in state.fields)
+    state.select(target)
+    state.add_condition()
+    state.set_condition(0, "sourceFieldId", source)
+    state.set_condition(0, "operator", "equals")  # no value typed yet
+    state.set_label("Extras detail")  # another edit meanwhile
+    assert state.save_status == "Saved"
+    assert "waits for its value" in state.save_error
+    stored = {f["id"]: f for f in _stored_fields(org, state.template_id)}
+    assert stored[target]["label"] == "Extras detail" and not stored[target].get("conditions")
+    on_screen = next(f for f in state.fields if f["id"] == target)
+    assert on_screen["conditions"] == [{"sourceFieldId": source, "operator": "equals", "value": ""}]
+    state.set_condition(0, "value", "yes")
+    stored = {f["id"]: f for f in _stored_fields(org, state.template_id)}
+    assert stored[target]["conditions"][0]["value"] == "yes" and state.save_error == ""

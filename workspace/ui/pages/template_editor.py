@@ -110,6 +110,27 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _awaits_value(condition: dict[str, Any]) -> bool:
+    value = condition.get("value")
+    return condition.get("operator") not in VALUELESS_OPERATORS and (
+        value is None or str(value).strip() == ""
+    )
+
+
+def _complete_conditions(field: dict[str, Any]) -> dict[str, Any]:
+    """The field as it can be saved: without conditions still waiting for a value."""
+    conditions = [c for c in field.get("conditions") or [] if not _awaits_value(c)]
+    if conditions == (field.get("conditions") or []):
+        return field
+    if conditions:
+        return {**field, "conditions": conditions}
+    return {
+        k: v
+        for k, v in field.items()
+        if k not in ("conditions", "conditionAction", "conditionLogic")
+    }
+
+
 class EditorState(PageZoom, AuthState):
     template_id: str = ""
     name: str = ""
@@ -160,23 +181,36 @@ class EditorState(PageZoom, AuthState):
         return api_field(field, self.pages)
 
     def _save(self, *, audit: bool = True):
-        """Store all fields; on a validation error keep the edit on screen, unsaved."""
+        """Store all fields; on a validation error keep the edit on screen, unsaved.
+
+        A condition still being written (its comparison waits for a value) stays on screen and
+        out of the save until it is complete, so that it holds back none of the other edits."""
+        unfinished = {
+            f["id"]: f["conditions"]
+            for f in self.fields
+            if any(_awaits_value(c) for c in f.get("conditions") or [])
+        }
         try:
             with session_scope() as session:
                 template = service.set_fields(
                     session,
                     actor=self._require_actor(),
                     template_id=self.template_id,
-                    fields=[self._as_api(f) for f in self.fields],
+                    fields=[self._as_api(_complete_conditions(f)) for f in self.fields],
                     audit=audit,
                 )
-                self.fields = copy.deepcopy(template.fields)
+                self.fields = [
+                    {**f, "conditions": unfinished[f["id"]]} if f["id"] in unfinished else f
+                    for f in copy.deepcopy(template.fields)
+                ]
         except DomainError as exc:
             self.save_status = "Not saved"
             field = exc.details.get("field", "")
             self.save_error = f"{exc.message}" + (f" ({field})" if field else "")
             return toast_error(exc)
         self.save_status, self.save_error = "Saved", ""
+        if unfinished:
+            self.save_error = "A condition waits for its value; it is saved once it has one."
         return None
 
     def _index(self, field_id: str) -> int:
@@ -1154,9 +1188,10 @@ def editor_page() -> rx.Component:
                 rx.callout(
                     EditorState.save_error,
                     icon="triangle-alert",
-                    color_scheme="red",
+                    color_scheme=rx.cond(EditorState.save_status == "Not saved", "red", "amber"),
                     size="1",
                     width="100%",
+                    id="save-error",
                 ),
             ),
             rx.flex(
