@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 
 import httpx
 import pytest
@@ -111,6 +112,18 @@ def test_properties_conditions_and_list(signed_in_page, org, live_server, tmp_pa
     expect(page).to_have_url(re.compile(r"/templates/tpl_\w+$"), timeout=30_000)
     template_id = page.url.rsplit("/", 1)[1]
 
+    page.get_by_label("Template name").fill("Order form v2")  # saved without leaving the box
+    for _ in range(50):
+        if (
+            httpx.get(
+                f"{live_server}/api/v1/templates/{template_id}", headers=org.headers()
+            ).json()["data"]["name"]
+            == "Order form v2"
+        ):
+            break
+        time.sleep(0.1)
+    page.reload()
+    expect(page.get_by_label("Template name")).to_have_value("Order form v2")
     page.locator("#palette-dropdown").click()  # a click places the type on the current page
     expect(page.locator(".field-box")).to_have_count(1)
     page.locator("#palette-text").focus()  # the keyboard places fields too

@@ -1067,6 +1067,8 @@ def _toolbar() -> rx.Component:
             rx.input(
                 default_value=EditorState.name,
                 key=EditorState.template_id,
+                # saved a moment after typing stops, and at once on leaving the box
+                on_change=EditorState.rename.debounce(700),
                 on_blur=EditorState.rename,
                 variant="soft",
                 size="3",
