@@ -274,6 +274,15 @@ def test_signer_messages_name_the_problem_and_the_signer(org):
     state.send()
     assert state.error == "CC: 'notanemail' is not a valid email address."
     assert state.error_field == "ccRecipients[1].email"
+    state.set_cc("")
+    state.set_expiry_days("0")
+    state.send()
+    assert state.error == "Expires after must be 1 to 365 days."
+    state.set_expiry_days("30")
+    state.set_schedule("2020-01-01T09:00")
+    state.send()
+    assert state.error == "Schedule the sending at least 5 minutes and at most 30 days ahead."
+    assert _envelope_count(org) == 0
 
     upload = signed_in_state(UploadSendState, org)
     upload.load()

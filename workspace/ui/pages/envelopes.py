@@ -19,6 +19,10 @@ from workspace.ui.layout import WIDE_ONLY, app_shell, card, empty_state
 from workspace.ui.state import AuthState, toast_error
 
 PAGE_SIZE = 20
+# The send form's words for what the service says in the API's terms.
+FORM_MESSAGES = {
+    "scheduledAt": "Schedule the sending at least 5 minutes and at most 30 days ahead.",
+}
 TABS = [
     ("all", "All"),
     ("draft", "Drafts"),
@@ -1092,7 +1096,10 @@ class EnvelopeFormState(AuthState):
         try:
             days = float(self.expiry_days or "30")
         except ValueError:
-            self.error, self.error_field = "Expiry must be a number of days.", "expiresInHours"
+            days = 0
+        if not 1 <= days <= service.MAX_EXPIRY_HOURS / 24:
+            self.error = f"Expires after must be 1 to {service.MAX_EXPIRY_HOURS // 24} days."
+            self.error_field = "expiresInHours"
             return None
         try:
             scheduled = to_ms(datetime.fromisoformat(self.schedule)) if self.schedule else None
@@ -1118,7 +1125,11 @@ class EnvelopeFormState(AuthState):
                 envelope_id, status = envelope.id, envelope.status
         except DomainError as exc:
             self.error_field = exc.details.get("field", "")
-            self.error = self._signer_problem(self.error_field, exc) or exc.message
+            self.error = (
+                self._signer_problem(self.error_field, exc)
+                or FORM_MESSAGES.get(self.error_field)
+                or exc.message
+            )
             return None
         self._created_id = envelope_id
         done = {"draft": "Draft saved.", "scheduled": "Envelope scheduled."}.get(
