@@ -203,3 +203,33 @@ def test_the_editor_on_a_phone(signed_in_page, org, live_server, screenshot):
         f"{live_server}/api/v1/templates/{template_id}/fields", headers=org.headers()
     ).json()["data"]["fields"]
     assert [(f["type"], f["page"]) for f in fields] == [("text", 1), ("checkbox", 2)]
+
+
+def test_clicking_a_small_field_selects_it_without_resizing(
+    signed_in_page, org, live_server, tmp_path
+):
+    pdf = tmp_path / "Checklist.pdf"
+    pdf.write_bytes(make_pdf(1))
+    page = signed_in_page(org)
+    page.goto("/templates")
+    page.locator("input[type=file]").set_input_files(str(pdf))
+    expect(page).to_have_url(re.compile(r"/templates/tpl_\w+$"), timeout=30_000)
+    template_id = page.url.rsplit("/", 1)[1]
+    page.locator("#palette-checkbox").click()
+    expect(page.locator("#save-status")).to_have_text("Saved")
+
+    def stored() -> dict:
+        fields = httpx.get(
+            f"{live_server}/api/v1/templates/{template_id}/fields", headers=org.headers()
+        ).json()["data"]["fields"]
+        return {key: fields[0][key] for key in ("x", "y", "width", "height")}
+
+    before = stored()
+    box = page.locator(".field-box").bounding_box()
+    assert box["width"] < 30  # checkbox-sized on screen
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#field-label")).to_be_visible()  # selected
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    assert stored() == before  # neither resized nor moved by the click
+    page.keyboard.press("Delete")  # the field, not a resize handle, has the focus
+    expect(page.locator(".field-box")).to_have_count(0)

@@ -43,6 +43,8 @@ class Rnd(rx.Component):
     min_width: rx.Var[int]
     min_height: rx.Var[int]
     cancel: rx.Var[str]
+    enable_resizing: rx.Var[dict[str, bool]]
+    resize_handle_styles: rx.Var[dict[str, dict[str, str]]]
 
     on_drag_stop: rx.EventHandler[_drag_stop_spec]
     on_resize_stop: rx.EventHandler[_resize_stop_spec]

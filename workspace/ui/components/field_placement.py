@@ -320,6 +320,22 @@ def page_views(
 # --- components -------------------------------------------------------------------------
 
 
+RESIZE_FROM_CORNER = {
+    edge: edge == "bottomRight"
+    for edge in (
+        "top",
+        "right",
+        "bottom",
+        "left",
+        "topRight",
+        "bottomRight",
+        "bottomLeft",
+        "topLeft",
+    )
+}
+CORNER_HANDLE = {"width": "10px", "height": "10px", "right": "-5px", "bottom": "-5px"}
+
+
 def field_box(box: FieldBox, state) -> rx.Component:
     """A field on a page: drag to move, drag the corner to resize, arrows nudge, Delete."""
     return rnd(
@@ -363,6 +379,10 @@ def field_box(box: FieldBox, state) -> rx.Component:
         bounds="parent",
         min_width=8,
         min_height=8,
+        # Resized from its bottom-right corner only, by a small handle: the rest of even a
+        # checkbox-sized box selects and moves it.
+        enable_resizing=RESIZE_FROM_CORNER,
+        resize_handle_styles={"bottomRight": CORNER_HANDLE},
         on_drag_stop=lambda x, y: state.move_field(box.id, x, y),
         on_resize_stop=lambda x, y, w, h: state.resize_field(box.id, x, y, w, h),
     )
