@@ -113,3 +113,17 @@ def test_a_condition_still_waiting_for_its_value_holds_back_no_other_edit(org):
     state.set_condition(0, "value", "yes")
     stored = {f["id"]: f for f in _stored_fields(org, state.template_id)}
     assert stored[target]["conditions"][0]["value"] == "yes" and state.save_error == ""
+
+
+def test_deleting_a_field_others_depend_on_says_whose_conditions_went(org):
+    state = _editor(org, 2)
+    source, target = (f["id"] for f in state.fields)
+    state.select(target)
+    state.set_label("Extras detail")
+    state.add_condition()
+    state.set_condition(0, "sourceFieldId", source)
+    state.select(source)
+    warning = state.delete_selected()
+    assert "removed from Extras detail" in str(warning)
+    stored = _stored_fields(org, state.template_id)
+    assert [f["id"] for f in stored] == [target] and not stored[0].get("conditions")

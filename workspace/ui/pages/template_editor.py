@@ -455,13 +455,15 @@ class EditorState(PageZoom, AuthState):
         field_id = self.selected_id
         if self._index(field_id) < 0:
             return None
-        remaining = []
+        remaining, unlinked = [], []
         for field in self.fields:
             if field["id"] == field_id:
                 continue
             conditions = [
                 c for c in field.get("conditions") or [] if c["sourceFieldId"] != field_id
             ]
+            if len(conditions) != len(field.get("conditions") or []):
+                unlinked.append(field.get("label") or FIELD_META[field["type"]][0])
             field = {**field, "conditions": conditions}
             if not conditions:
                 for key in ("conditions", "conditionAction", "conditionLogic"):
@@ -469,7 +471,15 @@ class EditorState(PageZoom, AuthState):
             remaining.append(field)
         self.fields = remaining
         self.selected_id = ""
-        return self._save()
+        failed = self._save()
+        if failed or not unlinked:
+            return failed
+        # Its dependants lose the conditions on it: say so, they may now always show.
+        return rx.toast.warning(
+            f"Conditions on the deleted field were removed from {', '.join(unlinked)}; "
+            "check when they show.",
+            position="top-center",
+        )
 
     @rx.event
     def duplicate_selected(self):
