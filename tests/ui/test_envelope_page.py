@@ -62,3 +62,37 @@ def test_repeated_clicks_send_a_draft_and_cancel_once(org, monkeypatch):
     assert state.cancel() is None
     with session_scope() as session:
         assert session.exec(select(Envelope.status)).one() == "cancelled"
+
+
+def test_a_package_envelope_names_its_roles_as_the_package_does(org, monkeypatch):
+    from workspace.core.services import templates as template_service
+
+    contract = make_template(org, roles=("employee", "employer"))
+    with session_scope() as session:
+        package = template_service.create_package(
+            session, actor=org.actor, name="Hire", template_ids=[contract]
+        )
+        envelope, _ = service.create_envelope(
+            session,
+            actor=org.actor,
+            data=EnvelopeCreate(
+                package_id=package.id,
+                signers=[
+                    {"name": "Ada", "email": "ada@x.test", "role": "Employee"},
+                    {"name": "Jo", "email": "jo@x.test", "role": "Employer"},
+                ],
+            ),
+        )
+        roles = [s.role for s in service.envelope_signers(session, envelope)]
+    assert all(role.startswith("role_") for role in roles)  # stored as the package's role ids
+    state = _page(org, envelope.id, monkeypatch)
+    assert [s["role_label"] for s in state.signers] == ["Employee", "Employer"]
+
+
+def test_an_uploaded_documents_numbered_roles_read_as_words():
+    envelope = Envelope(documents=[{"fields": [{"role": "signer_2"}, {"role": "witness"}]}])
+    with session_scope() as session:
+        assert service.role_labels(session, envelope) == {
+            "signer_2": "Signer 2",
+            "witness": "witness",
+        }

@@ -238,6 +238,20 @@ def all_fields(envelope: Envelope) -> list[dict[str, Any]]:
     return [field for document in envelope.documents for field in document["fields"]]
 
 
+def role_labels(
+    session: Session, envelope: Envelope, signers: Sequence[EnvelopeSigner] = ()
+) -> dict[str, str]:
+    """How each role reads to people: a package's role names (its roles are ids), an
+    uploaded document's numbered roles spelled out ("signer_2" -> "Signer 2"), others as named."""
+    package = session.get(Package, envelope.package_id) if envelope.package_id else None
+    labels = (
+        {m["packageRoleId"]: m["packageRoleName"] for m in package.role_mappings} if package else {}
+    )
+    for role in [*(f["role"] for f in all_fields(envelope)), *(s.role for s in signers)]:
+        labels.setdefault(role, re.sub(r"^signer_(\d+)$", r"Signer \1", role))
+    return labels
+
+
 def get_envelope(session: Session, *, actor: Actor, envelope_id: str) -> Envelope:
     envelope = session.get(Envelope, envelope_id)
     if envelope is None or envelope.org_id != actor.org_id:

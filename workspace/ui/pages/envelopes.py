@@ -294,6 +294,7 @@ class EnvelopeState(AuthState):
     draft_note: str = ""
     send_label: str = ""
     roles: list[str] = []
+    role_names: dict[str, str] = {}  # role -> how it reads (a package's role names, …)
     signer_dialog_open: bool = False
     signer_form: dict[str, str] = {}
     signer_error: str = ""
@@ -316,6 +317,7 @@ class EnvelopeState(AuthState):
                     session, actor=actor, envelope_id=self._envelope_id()
                 )
                 signers = service.envelope_signers(session, envelope)
+                self.role_names = service.role_labels(session, envelope, signers)
                 log = service.audit_entries(session, actor=actor, envelope_id=envelope.id)
                 links = (
                     service.download_links(session, actor=actor, envelope_id=envelope.id)
@@ -350,6 +352,7 @@ class EnvelopeState(AuthState):
                 "name": s.name,
                 "email": s.email,
                 "role": s.role,
+                "role_label": self.role_names.get(s.role, s.role),
                 "order": str(s.signing_order),
                 "status": s.status,
                 "detail": _signer_detail(
@@ -608,7 +611,9 @@ def _signer_card(signer) -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            rx.text(signer["email"], " · ", signer["role"], size="1", color=rx.color("gray", 11)),
+            rx.text(
+                signer["email"], " · ", signer["role_label"], size="1", color=rx.color("gray", 11)
+            ),
             rx.text(signer["detail"], size="1", color=rx.color("gray", 11)),
             spacing="1",
             flex="1",
@@ -727,7 +732,9 @@ def _signer_dialog() -> rx.Component:
                                 rx.select.content(
                                     rx.foreach(
                                         EnvelopeState.roles,
-                                        lambda role: rx.select.item(role, value=role),
+                                        lambda role: rx.select.item(
+                                            EnvelopeState.role_names[role], value=role
+                                        ),
                                     )
                                 ),
                                 value=form["role"],
