@@ -144,6 +144,8 @@ def test_send_sign_complete_download_and_verify(
     expect(phone.locator("#consent")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(phone, "signing-consent-phone")
+    expect(phone.locator("#field-employee_name")).to_have_text("Full name *")  # the sender's label
+    expect(phone.locator("#field-department")).to_have_text("Department *")
     phone.locator("#consent").click()
     _fill(phone, "employee_name", "Ada Lovelace")
     _fill(phone, "employee_email", "ada@example.com")

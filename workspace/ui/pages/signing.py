@@ -754,7 +754,15 @@ def _field_box(field) -> rx.Component:
                     **FIELD_BOX_TEXT,
                 ),
                 rx.text(
-                    field["kind"],
+                    # the sender's label ("Plan"), else the kind ("Choice"); "Signature" and
+                    # "Initials" say it best; nothing on a checkbox
+                    rx.match(
+                        field["kind"],
+                        ("", ""),
+                        ("Signature", "Signature"),
+                        ("Initials", "Initials"),
+                        field["label"],
+                    ),
                     rx.cond(field["required"] != "", " *", ""),
                     color=rx.color("accent", 11),
                     **FIELD_BOX_TEXT,
