@@ -170,7 +170,13 @@ def test_customer_picker_links_the_invoice(org, signed_in_page, screenshot):
     page.locator("#customer-search").fill("glob")
     expect(page.locator(".customer-match")).to_have_count(1)
     screenshot(page, "invoice-customer-picker-desktop")
-    page.locator(".customer-match").click()
+    page.keyboard.press("Escape")  # closes the matches
+    expect(page.locator(".customer-match")).to_have_count(0)
+    page.locator("#customer-search").fill("glob")
+    expect(page.locator(".customer-match")).to_have_count(1)
+    page.keyboard.press("Tab")  # the keyboard reaches the match and Enter picks it
+    expect(page.locator(".customer-match")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.locator("#linked-customer")).to_contain_text("Jane Doe")
     expect(page.locator("#field-client_name")).to_have_value("Jane Doe")
     expect(page.locator("#field-client_email")).to_have_value("jane@globex.test")

@@ -310,6 +310,15 @@ class InvoiceState(AuthState):
         ]
 
     @rx.event
+    def customer_search_key(self, key: str):
+        """Escape closes the matches; Enter picks the first one."""
+        if key == "Escape":
+            self.customer_query, self.customer_matches = "", []
+        elif key == "Enter" and self.customer_matches:
+            return InvoiceState.pick_customer(self.customer_matches[0]["id"])
+        return None
+
+    @rx.event
     def pick_customer(self, customer_id: str):
         """Fill the client from the customer and link the invoice to it."""
         try:
@@ -609,22 +618,29 @@ def _totals(subtotal, tax, total, tax_label) -> rx.Component:
 
 
 def _customer_match(match: dict) -> rx.Component:
-    return rx.hstack(
-        rx.avatar(fallback=match["name"][:2].upper(), size="2", radius="full"),
-        rx.vstack(
-            rx.text(match["name"], size="2", weight="medium"),
-            rx.text(match["detail"], size="1", color=rx.color("gray", 11)),
-            spacing="0",
-            min_width="0",
+    # A button: Tab from the search box reaches each match and Enter picks it.
+    return rx.el.button(
+        rx.hstack(
+            rx.avatar(fallback=match["name"][:2].upper(), size="2", radius="full"),
+            rx.vstack(
+                rx.text(match["name"], size="2", weight="medium"),
+                rx.text(match["detail"], size="1", color=rx.color("gray", 11)),
+                spacing="0",
+                min_width="0",
+                align="start",
+            ),
+            align="center",
+            spacing="2",
         ),
+        type="button",
         on_click=InvoiceState.pick_customer(match["id"]),
         class_name="customer-match",
+        style={"all": "unset", "box_sizing": "border-box"},
         width="100%",
-        align="center",
-        spacing="2",
         padding="8px 10px",
         cursor="pointer",
         _hover={"background": rx.color("accent", 3)},
+        _focus_visible={"background": rx.color("accent", 3), "outline": "none"},
     )
 
 
@@ -663,6 +679,7 @@ def _customer_picker() -> rx.Component:
             rx.input.slot(rx.icon("search", size=16)),
             value=InvoiceState.customer_query,
             on_change=InvoiceState.search_customers.debounce(250),
+            on_key_down=InvoiceState.customer_search_key,
             placeholder="Search your customers by name, email or company",
             width="100%",
             id="customer-search",
