@@ -41,6 +41,8 @@ def test_the_dashboard_shows_what_needs_attention(org, signed_in_page, screensho
     expect(page.locator("#figure-intakes")).to_have_text("1")
     expect(page.locator("#figure-hires")).to_have_text("0")
     expect(page.locator("#figure-renewals")).to_have_text("1")
+    current = page.locator('a[aria-current="page"]')
+    expect(current.first).to_contain_text("Dashboard")  # the menu marks where you are
     screenshot(page, "dashboard-desktop")
 
     phone = signed_in_page(org, phone=True)

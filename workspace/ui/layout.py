@@ -32,7 +32,8 @@ NAV = [
 
 def _nav_item(label: str, href: str, icon: str) -> rx.Component:
     path = rx.State.router.page.path
-    active = (path == href) if href == "/" else path.startswith(href)
+    # The dashboard's route is "/", which Reflex names "/index".
+    active = ((path == "/") | (path == "/index")) if href == "/" else path.startswith(href)
     return rx.link(
         rx.hstack(
             rx.icon(icon, size=18),
@@ -48,6 +49,7 @@ def _nav_item(label: str, href: str, icon: str) -> rx.Component:
         color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
         background=rx.cond(active, rx.color("accent", 3), "transparent"),
         _hover={"background": rx.color("gray", 3)},
+        custom_attrs={"aria-current": rx.cond(active, "page", "false")},
     )
 
 
