@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -12,7 +13,13 @@ from workspace.core.config import get_settings
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
-async def send_error(send: Send, status: int, code: str, message: str) -> None:
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+
+
+async def send_error(
+    send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> None:
     body = json.dumps({"error": code, "message": message}).encode()
     await send(
         {
@@ -21,10 +28,24 @@ async def send_error(send: Send, status: int, code: str, message: str) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
+                *_encoded(headers or {}),
             ],
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def adding_headers(send: Send, headers: Callable[[], dict[str, str] | None]) -> Send:
+    """`send` with `headers()` (read when the response starts) added to the response."""
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            extra = headers()
+            if extra:
+                message["headers"] = list(message.get("headers", [])) + _encoded(extra)
+        await send(message)
+
+    return send_with_headers
 
 
 class ApiGuard:
@@ -90,13 +111,7 @@ class ApiGuard:
                 replayed = True
                 return {"type": "http.request", "body": body, "more_body": False}
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                extra = scope.get("state", {}).get("rate_limit_headers")
-                if extra:
-                    message["headers"] = list(message.get("headers", [])) + [
-                        (k.lower().encode(), v.encode()) for k, v in extra.items()
-                    ]
-            await send(message)
+        def rate_limit_headers() -> dict[str, str] | None:  # set by the key's dependency
+            return scope.get("state", {}).get("rate_limit_headers")
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, adding_headers(send, rate_limit_headers))

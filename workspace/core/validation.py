@@ -29,12 +29,24 @@ def clean_phone(value: str | None, *, field: str = "phone") -> str:
 
 
 def clean_text(
-    value: str | None, *, field: str, max_length: int = 200, required: bool = True
+    value: str | None,
+    *,
+    field: str,
+    max_length: int = 200,
+    required: bool = True,
+    label: str | None = None,
 ) -> str:
+    """Trimmed text. Messages name the input by its `field` path, or, given a `label` ("the
+    note"), as people read it ("Enter the note.", "The note can be at most 2,000 characters.");
+    `details.field` keeps the path for the API either way."""
     text = (value or "").strip()
     if required and not text:
-        raise ValidationFailed(f"{field} is required.", field=field)
+        message = f"Enter {label}." if label else f"{field} is required."
+        raise ValidationFailed(message, field=field)
     if len(text) > max_length:
+        if label:
+            message = f"{label[0].upper()}{label[1:]} can be at most {max_length:,} characters."
+            raise ValidationFailed(message, field=field, maxLength=max_length)
         raise ValidationFailed(f"{field} must be at most {max_length} characters.", field=field)
     return text
 

@@ -23,10 +23,11 @@ from mcp.types import INVALID_PARAMS
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import Headers
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from workspace.api import ratelimit
 from workspace.api.auth import identify, raw_key_from
+from workspace.api.middleware import adding_headers, send_error
 from workspace.core.actor import Actor
 from workspace.core.clock import now_ms
 from workspace.core.db import session_scope
@@ -102,21 +103,6 @@ async def mcp_lifespan() -> AsyncIterator[None]:
         yield
 
 
-async def _refuse(
-    send: Send, status: int, error: str, message: str, headers: dict[str, str]
-) -> None:
-    body = json.dumps({"error": error, "message": message}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json")]
-            + [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
 class McpEndpoint:
     """ASGI app for /api/mcp: authenticate the API key and count the request against the key's
     rate limit (shared with /api/v1), then hand over to the MCP transport."""
@@ -125,12 +111,12 @@ class McpEndpoint:
         try:
             actor = (await identify(raw_key_from(Headers(scope=scope)))).actor
         except DomainError as exc:
-            await _refuse(send, 401, "unauthorized", exc.message, {"WWW-Authenticate": "Bearer"})
+            await send_error(send, 401, "unauthorized", exc.message, {"WWW-Authenticate": "Bearer"})
             return
         quota = await ratelimit.take(actor.api_key_id or "")
         if quota.exceeded:
             retry_after = str(max(quota.reset - now_ms() // 1000, 1))
-            await _refuse(
+            await send_error(
                 send,
                 429,
                 "rate_limited",
@@ -138,17 +124,9 @@ class McpEndpoint:
                 {**quota.headers(), "Retry-After": retry_after},
             )
             return
-
-        async def send_with_quota(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + [
-                    (k.lower().encode(), v.encode()) for k, v in quota.headers().items()
-                ]
-            await send(message)
-
         token = _actor.set(actor)
         try:
-            await _manager().handle_request(scope, receive, send_with_quota)
+            await _manager().handle_request(scope, receive, adding_headers(send, quota.headers))
         finally:
             _actor.reset(token)
 

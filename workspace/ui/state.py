@@ -19,6 +19,7 @@ class AuthState(rx.State):
     org_name: str = ""
     org_logo_url: str = ""
     brand_color: str = "#4f46e5"
+    default_currency: str = "NGN"  # new invoices and subscriptions start in it
     role: str = ""
 
     def _actor(self) -> Actor | None:
@@ -55,10 +56,12 @@ class AuthState(rx.State):
         return None
 
     def _show_organization(self, org) -> None:
-        """Refresh the name, logo and colour the shell shows (after loading or editing them)."""
+        """Refresh the name, logo, colour and currency the pages use (after loading or editing
+        them)."""
         self.org_name = org.name
         self.org_logo_url = branding.logo_url(org)
         self.brand_color = org.brand_color
+        self.default_currency = org.default_currency
 
     @rx.var
     def org_initial(self) -> str:

@@ -958,10 +958,10 @@ def invoice_totals(session: Session, *, actor: Actor) -> dict[str, Any]:
             sums = open_by_currency.setdefault(code, [0] * (2 + len(AGING_BUCKETS)))
             amounts = [owed, owed if status == "overdue" else 0, *aging]
             open_by_currency[code] = [a + int(b) for a, b in zip(sums, amounts, strict=True)]
-    main = min(
-        invoices_per_currency,
-        key=lambda code: (-invoices_per_currency[code], code),
-        default=_org(session, actor.org_id).default_currency,
+    main = (
+        min(invoices_per_currency, key=lambda code: (-invoices_per_currency[code], code))
+        if invoices_per_currency
+        else _org(session, actor.org_id).default_currency  # no invoices yet
     )
     month_start = datetime.fromtimestamp(now / 1000, tz=UTC).replace(
         day=1, hour=0, minute=0, second=0, microsecond=0

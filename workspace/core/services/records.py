@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, literal, true, union_all
 from sqlmodel import Session, col, select
 
-from workspace.core import keyring, storage, vault
+from workspace.core import keyring, storage, validation, vault
 from workspace.core.actor import Actor
 from workspace.core.apps import (
     ACCESS_LEVELS,
@@ -153,19 +153,10 @@ def field_label(field: str) -> str:
 def clean_text(
     value: str | None, *, field: str, max_length: int = 200, required: bool = True
 ) -> str:
-    """Trimmed text with messages people read ("Enter the title.", "The note can be at most
-    2,000 characters."); `details.field` keeps the input's path for the API."""
-    text = (value or "").strip()
-    label = field_label(field)
-    if required and not text:
-        raise ValidationFailed(f"Enter {label}.", field=field)
-    if len(text) > max_length:
-        raise ValidationFailed(
-            f"{label[0].upper()}{label[1:]} can be at most {max_length:,} characters.",
-            field=field,
-            maxLength=max_length,
-        )
-    return text
+    """`validation.clean_text` naming the input as the business apps' messages do."""
+    return validation.clean_text(
+        value, field=field, max_length=max_length, required=required, label=field_label(field)
+    )
 
 
 def _optional_text(value: str | None, *, field: str, max_length: int = 200) -> str:

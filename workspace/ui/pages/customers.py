@@ -17,7 +17,6 @@ from workspace.core.schemas.invoices import (
     SubscriptionCreate,
     amount_due,
 )
-from workspace.core.services import accounts
 from workspace.core.services import customers as service
 from workspace.core.services import subscriptions as subs
 from workspace.core.services.invoices import list_invoices
@@ -413,11 +412,6 @@ class CustomerState(AuthState):
         self.edit_open = False
         return [CustomerState.load, rx.toast.success("Customer saved")]
 
-    def _default_currency(self) -> str:
-        actor = self._require_actor()
-        with read_scope() as session:
-            return accounts.get_organization(session, actor=actor).default_currency
-
     @rx.event
     def set_sub_open(self, value: bool):
         self.sub_open = value
@@ -425,7 +419,7 @@ class CustomerState(AuthState):
             self.sub = {
                 "name": "",
                 "amount": "",
-                "currency": self._default_currency(),
+                "currency": self.default_currency,
                 "cadence": "1",
                 "unit": "months",
                 "start": _iso_day(now_ms()),
@@ -446,7 +440,7 @@ class CustomerState(AuthState):
             self.sub_error = "Billing every … must be a whole number."
             return None
         try:
-            code = self.sub.get("currency") or self._default_currency()
+            code = self.sub["currency"]  # set when the dialog opened
             with session_scope() as session:
                 _, invoice = subs.create_subscription(
                     session,

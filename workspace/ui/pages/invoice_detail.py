@@ -28,7 +28,6 @@ from workspace.core.schemas.invoices import (
     amount_due,
     view_url,
 )
-from workspace.core.services import accounts
 from workspace.core.services import customers as customer_service
 from workspace.core.services import invoices as service
 from workspace.ui.components.choices import choice_select
@@ -182,9 +181,7 @@ class InvoiceState(AuthState):
             self.invoice_date = _iso_day(today)
             self.due_date = _iso_day(today + 30 * DAY_MS)
             self.lines = [_empty_line()]
-            with read_scope() as session:
-                org = accounts.get_organization(session, actor=actor)
-            self.currency_code = org.default_currency
+            self.currency_code = self.default_currency
             self._link_customer(None)
             self.customer_query, self.customer_matches = "", []
             self.customer_prefill()
