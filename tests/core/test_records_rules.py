@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from tests.record_samples import reveal
+from tests.record_samples import reveal, vendor_intake
 from workspace.core import clock
 from workspace.core.actor import Actor
 from workspace.core.db import session_scope
@@ -21,7 +21,7 @@ from workspace.core.models import (
     User,
     VaultItem,
 )
-from workspace.core.schemas.records import ComplianceCreate, HiringCreate, IntakeCreate
+from workspace.core.schemas.records import ComplianceCreate, HiringCreate
 from workspace.core.services import approvals, portal, records
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -32,20 +32,6 @@ COMPLIANCE = "renewals-compliance"
 
 def ms(day: str) -> int:
     return int(datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp() * 1000)
-
-
-def _intake(actor) -> str:
-    with session_scope() as session:
-        return records.create_intake(
-            session,
-            actor=actor,
-            data=IntakeCreate(
-                title="Acme Catering",
-                intakeType="vendor",
-                contactName="Sam Lee",
-                contactEmail="sam@example.com",
-            ),
-        ).id
 
 
 def _portal(actor, record_id) -> str:
@@ -104,7 +90,7 @@ def _audit(action: str) -> list[AuditLog]:
 
 @pytest.mark.parametrize("status", ["rejected", "inactive", "approved", "active"])
 def test_a_closed_intake_refuses_portal_uploads_and_details(org, status):
-    record_id = _intake(org.actor)
+    record_id = vendor_intake(org)
     token = _portal(org.actor, record_id)
     with session_scope() as session:
         portal.portal_submit(session, token=token, values={"bank_account": "000011116819"})
@@ -124,7 +110,7 @@ def test_a_closed_intake_refuses_portal_uploads_and_details(org, status):
 
 
 def test_open_statuses_keep_the_portal_working_and_each_app_closes_its_end_states(org):
-    record_id = _intake(org.actor)
+    record_id = vendor_intake(org)
     token = _portal(org.actor, record_id)
     _status(org.actor, record_id, "pending_review")
     _upload(token)
@@ -136,7 +122,7 @@ def test_open_statuses_keep_the_portal_working_and_each_app_closes_its_end_state
 
 
 def test_no_new_portal_link_or_approval_on_a_rejected_intake(org):
-    record_id = _intake(org.actor)
+    record_id = vendor_intake(org)
     _status(org.actor, record_id, "rejected")
     with session_scope() as session, pytest.raises(Conflict, match="rejected"):
         portal.create_portal_link(session, actor=org.actor, app_slug=INTAKE, record_id=record_id)
@@ -153,7 +139,7 @@ def test_no_new_portal_link_or_approval_on_a_rejected_intake(org):
 
 
 def test_a_pending_approval_cannot_be_decided_once_the_record_is_rejected(org):
-    record_id = _intake(org.actor)
+    record_id = vendor_intake(org)
     with session_scope() as session:
         approval = approvals.request_approval(
             session,
@@ -252,7 +238,7 @@ def test_days_left_count_calendar_days():
 
 
 def test_an_existing_vault_value_is_only_replaced_on_request_and_audited(org):
-    record_id = _intake(org.actor)
+    record_id = vendor_intake(org)
     _set(org.actor, record_id, "GB29NWBK60161331926819")
     with pytest.raises(Conflict, match=r"already holds a value \(\*\*\*\*6819\)") as caught:
         _set(org.actor, record_id, "000099999999")
@@ -267,7 +253,7 @@ def test_an_existing_vault_value_is_only_replaced_on_request_and_audited(org):
 
 
 def test_who_may_not_reveal_a_value_may_not_replace_it(org):
-    record_id = _intake(org.actor)
+    record_id = vendor_intake(org)
     _set(org.actor, record_id, "GB29NWBK60161331926819")
     member = Actor(org_id=org.org_id, type="user", user_id="usr_member", role="member")
     with pytest.raises(Forbidden, match="Only owner, admin, finance can replace this value."):
@@ -278,7 +264,7 @@ def test_who_may_not_reveal_a_value_may_not_replace_it(org):
 
 
 def test_a_portal_submission_keeps_the_staff_label_and_access_level(org):
-    record_id = _intake(org.actor)
+    record_id = vendor_intake(org)
     _set(org.actor, record_id, "GB29NWBK60161331926819", label="Main account (HSBC)")
     token = _portal(org.actor, record_id)
     with session_scope() as session:
@@ -305,7 +291,7 @@ def _finance(org) -> Actor:
 
 def test_reveal_refuses_further_passwords_after_five_wrong_ones_for_the_window(org):
     finance = _finance(org)
-    record_id = _intake(org.actor)
+    record_id = vendor_intake(org)
     vault_id = _set(org.actor, record_id, "GB29NWBK60161331926819")
     start = ms("2026-12-06T10:00:00")
     for second in range(5):
@@ -325,7 +311,7 @@ def test_reveal_refuses_further_passwords_after_five_wrong_ones_for_the_window(o
 
 def test_a_reveal_clears_earlier_wrong_passwords(org):
     finance = _finance(org)
-    record_id = _intake(org.actor)
+    record_id = vendor_intake(org)
     vault_id = _set(org.actor, record_id, "GB29NWBK60161331926819")
     for _ in range(4):
         with pytest.raises(Forbidden):
@@ -341,7 +327,7 @@ def test_a_reveal_clears_earlier_wrong_passwords(org):
 
 
 def test_rejecting_a_portal_document_emails_the_sender_with_the_reason_and_link(org):
-    record_id = _intake(org.actor)
+    record_id = vendor_intake(org)
     token = _portal(org.actor, record_id)
     doc_id = _upload(token)
     with session_scope() as session:
@@ -368,7 +354,7 @@ def test_rejecting_a_portal_document_emails_the_sender_with_the_reason_and_link(
 
 
 def test_messages_name_inputs_as_people_read_them(org):
-    record_id = _intake(org.actor)
+    record_id = vendor_intake(org)
     with session_scope() as session:
         view = records.get_record_view(
             session, actor=org.actor, app_slug=INTAKE, record_id=record_id

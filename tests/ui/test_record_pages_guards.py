@@ -3,21 +3,10 @@ approve does nothing, whether the first left a dialog closed or just handled the
 
 from sqlmodel import select
 
-from tests.record_samples import portal_link, vendor_intake
-from tests.ui.states import signed_in_state
+from tests.record_samples import attached_document, portal_link, vendor_intake
+from tests.ui.states import record_page
 from workspace.core.db import session_scope
 from workspace.core.models import Approval, PortalLink, RecordDocument, RecordTask
-from workspace.core.services import records
-from workspace.ui.pages.record_detail import RecordState
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def _record_page(org, record_id: str) -> RecordState:
-    state = signed_in_state(RecordState, org)
-    state.app_slug, state.record_id = "business-intake", record_id
-    state._refresh()
-    return state
 
 
 def _count(model) -> int:
@@ -26,7 +15,7 @@ def _count(model) -> int:
 
 
 def test_repeat_of_the_same_inline_form_does_nothing(org):
-    state = _record_page(org, vendor_intake(org))
+    state = record_page(org, vendor_intake(org))
     task = {"title": "Call the bank", "description": "", "dueDate": ""}
     state.add_task(task)
     assert state.add_task(task) is None
@@ -48,7 +37,7 @@ def test_repeat_of_the_same_inline_form_does_nothing(org):
 
 
 def test_a_failed_submission_is_not_remembered_as_done(org):
-    state = _record_page(org, vendor_intake(org))
+    state = record_page(org, vendor_intake(org))
     approval = {"title": "Finance approval", "mode": "sequential", "approvers": "not-an-email"}
     state.request_approval(approval)
     assert _count(Approval) == 0
@@ -58,7 +47,7 @@ def test_a_failed_submission_is_not_remembered_as_done(org):
 
 def test_approving_twice_decides_one_step(org):
     record_id = vendor_intake(org)
-    state = _record_page(org, record_id)
+    state = record_page(org, record_id)
     me = org.owner_email
     state.request_approval(
         {"title": "Sign-off", "mode": "sequential", "approvers": f"{me}, ceo@acme.test"}
@@ -72,19 +61,8 @@ def test_approving_twice_decides_one_step(org):
 
 def test_review_dialog_and_document_approval_ignore_a_second_click(org):
     record_id = vendor_intake(org)
-    with session_scope() as session:
-        doc = records.attach_document(
-            session,
-            actor=org.actor,
-            app_slug="business-intake",
-            record_id=record_id,
-            requirement_key="tax_form",
-            file_name="w9.pdf",
-            content_type="application/pdf",
-            data=PDF,
-        )
-        doc_id = doc.id
-    state = _record_page(org, record_id)
+    doc_id = attached_document(org, record_id)
+    state = record_page(org, record_id)
     state.open_review(doc_id, "needs_revision")
     state.submit_review({"reason": "Unsigned"})
     assert state.review_doc_id == ""
@@ -99,7 +77,7 @@ def test_review_dialog_and_document_approval_ignore_a_second_click(org):
 def test_revoking_a_portal_link_asks_first_and_runs_once(org):
     record_id = vendor_intake(org)
     link_id, _ = portal_link(org, record_id)
-    state = _record_page(org, record_id)
+    state = record_page(org, record_id)
     state.ask_revoke(link_id, "Sam Lee")
     assert state.revoke_link_id == link_id and state.revoke_link_label == "Sam Lee"
     state.cancel_revoke(False)  # "Keep link"
@@ -118,7 +96,7 @@ def test_revoking_a_portal_link_asks_first_and_runs_once(org):
 
 
 def test_page_load_closes_every_dialog(org):
-    state = _record_page(org, vendor_intake(org))
+    state = record_page(org, vendor_intake(org))
     state.review_doc_id, state.reveal_id, state.reveal_label = "doc_1", "vault_1", "Bank"
     state.revoke_link_id, state.revoke_link_label = "portal_1", "Sam"
     state.vault_key, state.vault_error = "bank_account", "Tick to confirm"
@@ -138,7 +116,7 @@ def test_page_load_closes_every_dialog(org):
 
 
 def test_refresh_after_an_action_keeps_an_open_dialog(org):
-    state = _record_page(org, vendor_intake(org))
+    state = record_page(org, vendor_intake(org))
     state.revoke_link_id = "portal_1"
     state.add_task({"title": "Call the bank", "description": "", "dueDate": ""})
     assert state.revoke_link_id == "portal_1"

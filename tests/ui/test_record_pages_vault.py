@@ -3,16 +3,13 @@ role that can't use it (a note says who can), and saving over a saved vault valu
 
 from sqlmodel import select
 
-from tests.record_samples import bank_account, vendor_intake
-from tests.ui.states import signed_in_state
+from tests.record_samples import attached_document, bank_account, vendor_intake
+from tests.ui.states import record_page
 from workspace.core.db import session_scope
-from workspace.core.models import AuditLog, Membership, User, VaultItem
-from workspace.core.passwords import hash_password
+from workspace.core.models import AuditLog, VaultItem
 from workspace.core.schemas.records import ComplianceCreate
-from workspace.core.services import accounts, records
-from workspace.ui.pages.record_detail import RecordState
+from workspace.core.services import records
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 OLD, NEW = "000123456819", "999988887777"
 
 
@@ -22,22 +19,6 @@ def _with_bank_account(org, access_level: str = "finance") -> str:
     return record_id
 
 
-def _page(org, record_id: str, role: str | None = None) -> RecordState:
-    state = signed_in_state(RecordState, org)
-    if role is not None:
-        email = f"{role}@acme.test"
-        with session_scope() as session:
-            user = User(email=email, name=role.title(), password_hash=hash_password("pass-1234"))
-            session.add(user)
-            session.flush()
-            session.add(Membership(org_id=org.org_id, user_id=user.id, role=role))
-        with session_scope() as session:
-            state.session_token = accounts.log_in(session, email=email, password="pass-1234").token
-    state.app_slug, state.record_id = "business-intake", record_id
-    state._refresh()
-    return state
-
-
 def _vault_value(record_id: str) -> str:
     with session_scope() as session:
         item = session.exec(select(VaultItem).where(VaultItem.record_id == record_id)).one()
@@ -45,57 +26,36 @@ def _vault_value(record_id: str) -> str:
 
 
 def test_a_member_is_told_who_can_reveal_instead_of_offered_reveal(org):
-    state = _page(org, _with_bank_account(org), role="member")
+    state = record_page(org, _with_bank_account(org), role="member")
     item = state.vault_items[0]
     assert item.can_reveal is False
     assert item.locked_note == "Only the owner, admins or finance can reveal"
 
 
 def test_an_owner_only_value_names_the_owner(org):
-    state = _page(org, _with_bank_account(org, access_level="owner"), role="admin")
+    state = record_page(org, _with_bank_account(org, access_level="owner"), role="admin")
     assert state.vault_items[0].locked_note == "Only the owner can reveal"
-    owner = _page(org, state.record_id)
+    owner = record_page(org, state.record_id)
     assert owner.vault_items[0].can_reveal is True
 
 
 def test_a_sensitive_document_is_not_linked_for_a_role_that_cannot_open_it(org):
     record_id = vendor_intake(org)
-    with session_scope() as session:
-        records.attach_document(
-            session,
-            actor=org.actor,
-            app_slug="business-intake",
-            record_id=record_id,
-            requirement_key="tax_form",
-            file_name="w9.pdf",
-            content_type="application/pdf",
-            data=PDF,
-            access_level="finance",
-            is_sensitive=True,
-        )
-        records.attach_document(
-            session,
-            actor=org.actor,
-            app_slug="business-intake",
-            record_id=record_id,
-            requirement_key="certificate_of_insurance",
-            file_name="coi.pdf",
-            content_type="application/pdf",
-            data=PDF,
-        )
-    member = _page(org, record_id, role="member")
+    attached_document(org, record_id, access_level="finance", is_sensitive=True)
+    attached_document(org, record_id, "certificate_of_insurance", "coi.pdf")
+    member = record_page(org, record_id, role="member")
     docs = {d.file_name: d for d in member.documents}
     assert docs["w9.pdf"].can_open is False
     assert docs["w9.pdf"].locked_note == (
         "Only the owner, admins or finance can open this document."
     )
     assert docs["coi.pdf"].can_open is True
-    finance = _page(org, record_id, role="finance")
+    finance = record_page(org, record_id, role="finance")
     assert all(d.can_open for d in finance.documents)
 
 
 def test_typing_a_saved_key_says_what_a_save_replaces(org):
-    state = _page(org, _with_bank_account(org))
+    state = record_page(org, _with_bank_account(org))
     state.set_vault_access("admin")
     state.set_vault_key("bank_account")
     assert state.vault_replaces == "****6819"
@@ -107,7 +67,7 @@ def test_typing_a_saved_key_says_what_a_save_replaces(org):
 
 def test_saving_over_a_saved_value_needs_the_confirmation(org):
     record_id = _with_bank_account(org)
-    state = _page(org, record_id)
+    state = record_page(org, record_id)
     form = {"fieldKey": "bank_account", "label": "", "value": NEW, "accessLevel": "finance"}
     assert state.set_vault(form) is None
     assert "already has a saved value (****6819)" in state.vault_error
@@ -124,7 +84,7 @@ def test_saving_over_a_saved_value_needs_the_confirmation(org):
 
 def test_a_new_key_saves_at_once_and_a_double_click_saves_once(org):
     record_id = vendor_intake(org)
-    state = _page(org, record_id)
+    state = record_page(org, record_id)
     form = {"fieldKey": "tax_id", "label": "Tax ID", "value": "98-7654321", "accessLevel": "hr"}
     state.set_vault(form)
     assert state.set_vault(form) is None
@@ -136,7 +96,7 @@ def test_a_new_key_saves_at_once_and_a_double_click_saves_once(org):
 
 
 def test_a_refused_save_keeps_an_inline_error(org):
-    state = _page(org, vendor_intake(org))
+    state = record_page(org, vendor_intake(org))
     state.set_vault({"fieldKey": "Bank Account", "value": "1", "accessLevel": "admin"})
     assert "bank_account" in state.vault_error
     assert state.vault_items == []
@@ -144,7 +104,7 @@ def test_a_refused_save_keeps_an_inline_error(org):
 
 def test_a_value_saved_elsewhere_meanwhile_is_not_replaced_unasked(org):
     record_id = vendor_intake(org)
-    state = _page(org, record_id)
+    state = record_page(org, record_id)
     bank_account(org, record_id, OLD)
     # The page was loaded before that value was saved.
     state.set_vault({"fieldKey": "bank_account", "value": NEW, "accessLevel": "finance"})
@@ -153,7 +113,7 @@ def test_a_value_saved_elsewhere_meanwhile_is_not_replaced_unasked(org):
 
 
 def test_the_upload_hint_names_the_files_each_requirement_takes(org):
-    state = _page(org, vendor_intake(org))
+    state = record_page(org, vendor_intake(org))
     assert state.upload_hints["tax_form"] == "PDF, JPG, PNG or WebP, up to 20 MB"
     assert state.upload_hints[state.upload_requirement]
     with session_scope() as session:
@@ -170,7 +130,7 @@ def test_the_upload_hint_names_the_files_each_requirement_takes(org):
 
 
 def test_a_refused_task_keeps_what_was_typed_and_an_added_one_clears_the_form(org):
-    state = _page(org, vendor_intake(org))
+    state = record_page(org, vendor_intake(org))
     refused = state.add_task({"title": "", "dueDate": ""})
     assert not isinstance(refused, list) and state.tasks == []  # an error toast only
     added = state.add_task({"title": "Call the vendor", "dueDate": ""})
